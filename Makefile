@@ -1,0 +1,73 @@
+# One-command setup and checks. Each target installs what it needs on a fresh clone.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+PYTEST_ARGS ?=
+STAMP := $(VENV)/.installed
+VENDOR_STAMP := static/vendor/.installed
+
+.PHONY: run dev test lint bench install vendor browser migrate seed migration clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENDOR_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent vendor
+	touch $@
+
+install: $(STAMP) $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP)
+
+migrate: install
+	$(VENV)/bin/alembic upgrade head
+
+seed: migrate
+	$(FLASK) seed-demo --if-empty
+
+run: seed
+	$(FLASK) faq reindex
+	@echo ""
+	@echo "  Portal on http://127.0.0.1:$(PORT)"
+	@echo "  Shoppers: shopper@example.com, shopper2@example.com   Staff: staff@example.com"
+	@echo "  Password for all three: portal-demo"
+	@echo ""
+	PORTAL_ENV=$${PORTAL_ENV:-development} $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
+		--workers $${WEB_CONCURRENCY:-2} --access-logfile - wsgi:app
+
+dev: seed
+	PORTAL_ENV=development $(FLASK) run --debug --port $(PORT)
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser.
+browser:
+	@command -v chromium >/dev/null || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "chromium could not be installed: browser tests will be skipped"; }
+
+test: install browser
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check portal tests bench eval
+	$(VENV)/bin/ruff format --check portal tests bench eval || true
+
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) -m bench
+
+# Regenerates the single initial migration from the models (nothing is deployed yet).
+migration: install
+	rm -f migrations/versions/*.py /tmp/portal-migration.db
+	PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration.db $(VENV)/bin/alembic revision \
+		--autogenerate -m "initial schema" --rev-id 0001
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance

@@ -1,0 +1,89 @@
+"""The application factory: every URL area, extension and command is registered here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import db, errors, mail, security
+from portal.config import PROJECT_ROOT, load_config
+from portal.extensions import csrf, htmx, limiter, login_manager
+from portal.store import load_policy
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any]) -> None:
+    instance_path = Path(overrides.get("INSTANCE_PATH", app.instance_path))
+    app.config.update(load_config(instance_path))
+    app.config["STORE_POLICY"] = load_policy()
+    app.config.update(overrides)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.api.views import bp as api_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.billing.views import bp as billing_bp
+    from portal.help.views import bp as help_bp
+    from portal.home import bp as home_bp
+    from portal.orders.views import bp as orders_bp
+    from portal.returns.views import bp as returns_bp
+    from portal.staff.views import bp as staff_bp
+    from portal.support.views import bp as support_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(billing_bp, url_prefix="/billing")
+    app.register_blueprint(returns_bp, url_prefix="/returns")
+    app.register_blueprint(help_bp, url_prefix="/help")
+    app.register_blueprint(support_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    csrf.exempt(api_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal import formatting
+
+    formatting.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)

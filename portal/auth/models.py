@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, created_at, intpk, utc_datetime
+from portal.enums import Role, db_enum
+
+
+class Customer(UserMixin, Base):
+    """Anyone who logs in: shoppers, and staff or admins who serve them."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(db_enum(Role, "role"), default=Role.SHOPPER)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en_US")
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    tax_id: Mapped[str | None] = mapped_column(String(40))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created_at]
+    password_changed_at: Mapped[utc_datetime | None]
+    last_login_at: Mapped[utc_datetime | None]
+
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="customer", lazy="raise", cascade="all, delete-orphan",
+        order_by="Address.id",
+    )
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split(" ", 1)[0]
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    label: Mapped[str] = mapped_column(String(40), default="Home")
+    name: Mapped[str] = mapped_column(String(120))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses", lazy="raise")
+
+    def as_snapshot(self) -> dict[str, str | None]:
+        """The address as it was, to copy onto an order or invoice."""
+        return {
+            "name": self.name, "line1": self.line1, "line2": self.line2, "city": self.city,
+            "region": self.region, "postal_code": self.postal_code, "country": self.country,
+            "phone": self.phone,
+        }

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, created_at, currency_code, intpk, money, utc_datetime
+from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus, db_enum
+
+if TYPE_CHECKING:
+    from portal.orders.models import Order
+
+
+class PaymentMethod(Base):
+    """A payment method on file: only what can be shown masked is stored, never a card number."""
+
+    __tablename__ = "payment_methods"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[PaymentKind] = mapped_column(db_enum(PaymentKind, "payment_kind"))
+    brand: Mapped[str | None] = mapped_column(String(20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    exp_month: Mapped[int | None]
+    exp_year: Mapped[int | None]
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created_at]
+
+
+class Invoice(Base):
+    """An issued invoice or credit note; never edited once issued (a credit note corrects it)."""
+
+    __tablename__ = "invoices"
+
+    id: Mapped[intpk]
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[InvoiceKind] = mapped_column(db_enum(InvoiceKind, "invoice_kind"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    credited_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    issued_at: Mapped[utc_datetime]
+    currency: Mapped[currency_code]
+    bill_to: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ship_to: Mapped[dict[str, Any]] = mapped_column(JSON)
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    tax_id: Mapped[str | None] = mapped_column(String(40))
+    subtotal_cents: Mapped[money]
+    discount_cents: Mapped[money]
+    shipping_cents: Mapped[money]
+    tax_cents: Mapped[money]
+    total_cents: Mapped[money]
+
+    order: Mapped[Order] = relationship(lazy="raise")
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", lazy="raise", cascade="all, delete-orphan",
+        order_by="InvoiceLine.id",
+    )
+    credited_invoice: Mapped[Invoice | None] = relationship(
+        remote_side="Invoice.id", back_populates="credit_notes", lazy="raise"
+    )
+    credit_notes: Mapped[list[Invoice]] = relationship(
+        back_populates="credited_invoice", lazy="raise"
+    )
+
+    __table_args__ = (
+        Index("ix_invoices_customer_issued", "customer_id", "issued_at"),
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+    )
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[intpk]
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
+    sku: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int]
+    unit_price_cents: Mapped[money]
+    discount_cents: Mapped[money]
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    tax_cents: Mapped[money]
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines", lazy="raise")
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    @property
+    def net_cents(self) -> int:
+        return self.quantity * self.unit_price_cents - self.discount_cents
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[intpk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_methods.id"))
+    kind: Mapped[PaymentKind] = mapped_column(db_enum(PaymentKind, "payment_kind"))
+    brand: Mapped[str | None] = mapped_column(String(20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    amount_cents: Mapped[money]
+    currency: Mapped[currency_code]
+    status: Mapped[PaymentStatus] = mapped_column(
+        db_enum(PaymentStatus, "payment_status"), default=PaymentStatus.CAPTURED
+    )
+    reference: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        Index("ix_payments_customer_created", "customer_id", "created_at"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+
+    id: Mapped[intpk]
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    credit_note_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    return_request_id: Mapped[int | None] = mapped_column(ForeignKey("return_requests.id"))
+    kind: Mapped[PaymentKind] = mapped_column(db_enum(PaymentKind, "payment_kind"))
+    amount_cents: Mapped[money]
+    currency: Mapped[currency_code]
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[RefundStatus] = mapped_column(
+        db_enum(RefundStatus, "refund_status"), default=RefundStatus.COMPLETED
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        Index("ix_refunds_customer_created", "customer_id", "created_at"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+
+class CreditEntry(Base):
+    """One movement of a shopper's store credit or gift-card balance (positive adds)."""
+
+    __tablename__ = "credit_entries"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[CreditKind] = mapped_column(db_enum(CreditKind, "credit_kind"))
+    amount_cents: Mapped[int]
+    currency: Mapped[currency_code]
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    description: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (Index("ix_credit_entries_customer_created", "customer_id", "created_at"),)

@@ -1,0 +1,66 @@
+"""Flask commands: create-staff, seed-demo, mail delivery, and the help center's faq group."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from portal.auth import service as accounts
+from portal.db import new_session
+from portal.domain import DomainError
+from portal.enums import Role
+from portal.mail import deliver_pending
+
+
+@click.command("create-staff")
+@click.argument("email")
+@click.option("--name", default="Store staff", show_default=True)
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.password_option(help="The password; asked for when not given.")
+@with_appcontext
+def create_staff(email: str, name: str, admin: bool, password: str) -> None:
+    """Create a staff (or admin) account that can open the staff console."""
+    with new_session() as session:
+        try:
+            accounts.create_customer(
+                session, email=email, name=name, password=password,
+                role=Role.ADMIN if admin else Role.STAFF,
+            )
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        session.commit()
+    click.echo(f"Staff account {email} created.")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The mail outbox."""
+
+
+@mail_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every few seconds (a worker).")
+@click.option("--interval", default=5.0, show_default=True)
+@with_appcontext
+def deliver(loop: bool, interval: float) -> None:
+    """Send the messages waiting in the outbox, retrying failed ones with backoff."""
+    while True:
+        with new_session() as session:
+            sent = deliver_pending(session)
+        if sent:
+            click.echo(f"{sent} message(s) sent.")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+def register(app: Flask) -> None:
+    from portal.demo.cli import seed_demo
+    from portal.help.cli import faq
+
+    app.cli.add_command(create_staff)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(faq)

@@ -1,0 +1,70 @@
+"""Settings from the environment, with defaults that are safe on one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _secret_key(instance_path: Path) -> str:
+    """PORTAL_SECRET_KEY, or a key generated once into instance/ so restarts keep sessions."""
+    configured = _env("PORTAL_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _carrier_secrets() -> dict[str, str]:
+    """PORTAL_CARRIER_SECRET_<CARRIER>=... for each carrier that posts tracking webhooks."""
+    prefix = "PORTAL_CARRIER_SECRET_"
+    return {
+        name[len(prefix) :].lower(): value
+        for name, value in os.environ.items()
+        if name.startswith(prefix) and value
+    }
+
+
+def load_config(instance_path: Path) -> dict[str, object]:
+    """Every setting the app reads, as Flask config keys."""
+    environment = _env("PORTAL_ENV", "production")
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": _env("PORTAL_DATABASE_URL", f"sqlite:///{instance_path / 'portal.db'}"),
+        "CONTENT_DIR": _env("PORTAL_CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        "INDEX_DIR": _env("PORTAL_INDEX_DIR", str(instance_path / "faq-index")),
+        "OUTBOX_DIR": _env("PORTAL_OUTBOX_DIR", str(instance_path / "outbox")),
+        "MAIL_SERVER": _env("PORTAL_MAIL_SERVER"),
+        "MAIL_PORT": int(_env("PORTAL_MAIL_PORT", "587") or 587),
+        "MAIL_USERNAME": _env("PORTAL_MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("PORTAL_MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env("PORTAL_MAIL_USE_TLS", "true") == "true",
+        "MAIL_SENDER": _env("PORTAL_MAIL_SENDER", "Portal <support@example.com>"),
+        "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": _env("PORTAL_LOGIN_RATE_LIMIT", "10 per minute"),
+        "TRACK_RATE_LIMIT": _env("PORTAL_TRACK_RATE_LIMIT", "20 per minute"),
+        "PASSWORD_RESET_MAX_AGE": int(_env("PORTAL_PASSWORD_RESET_MAX_AGE", "3600") or 3600),
+        "CARRIER_SECRETS": _carrier_secrets(),
+        "WEBHOOK_MAX_SKEW_SECONDS": 300,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment != "development",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": environment != "development",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PAGE_SIZE": 20,
+    }

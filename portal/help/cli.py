@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+import click
+
+
+@click.group("faq")
+def faq() -> None:
+    """The help center's articles and search index."""

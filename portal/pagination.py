@@ -1,0 +1,50 @@
+"""Page numbers from the query string, and one page of a select()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.total_pages
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from user input; anything odd means the first page."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= 100_000 else 1
+
+
+def paginate(session: Session, statement: Select[Any], *, number: int, per_page: int) -> Page[Any]:
+    """One page of the statement's rows, and the total; past the end gives the last page."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = total or 0
+    last = max(1, -(-total // per_page))
+    number = min(number, last)
+    items = list(session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
+    return Page(items=items, number=number, per_page=per_page, total=total)

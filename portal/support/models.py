@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, created_at, intpk, utc_datetime
+from portal.enums import RequestPriority, RequestStatus, db_enum
+
+if TYPE_CHECKING:
+    from portal.auth.models import Customer
+    from portal.orders.models import Order
+
+
+class SupportRequest(Base):
+    __tablename__ = "support_requests"
+
+    id: Mapped[intpk]
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    status: Mapped[RequestStatus] = mapped_column(
+        db_enum(RequestStatus, "request_status"), default=RequestStatus.OPEN, index=True
+    )
+    priority: Mapped[RequestPriority] = mapped_column(
+        db_enum(RequestPriority, "request_priority"), default=RequestPriority.NORMAL
+    )
+    search_query: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    updated_at: Mapped[utc_datetime | None]
+    first_response_at: Mapped[utc_datetime | None]
+    resolved_at: Mapped[utc_datetime | None]
+
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id], lazy="raise")
+    assignee: Mapped[Customer | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+    order: Mapped[Order | None] = relationship(lazy="raise")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="request", lazy="raise", cascade="all, delete-orphan",
+        order_by="Message.id",
+    )
+
+    __table_args__ = (
+        UniqueConstraint("customer_id", "idempotency_key", name="uq_support_requests_idempotency"),
+        Index("ix_support_requests_customer_created", "customer_id", "created_at"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    body: Mapped[str] = mapped_column(Text)
+    is_internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created_at]
+
+    request: Mapped[SupportRequest] = relationship(back_populates="messages", lazy="raise")
+    author: Mapped[Customer] = relationship(lazy="raise")
+
+
+class SatisfactionRating(Base):
+    __tablename__ = "satisfaction_ratings"
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id"), unique=True)
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)

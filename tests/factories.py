@@ -1,0 +1,80 @@
+"""Plain factory functions with good defaults; each commits what it makes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Address, Customer
+from portal.auth.service import hash_password
+from portal.db import utcnow
+from portal.enums import OrderStatus, Role
+from portal.orders.models import Order, Product
+from portal.orders.placing import CartItem, place_order
+from portal.store import StorePolicy
+
+DEMO_PASSWORD = "portal-demo"
+_sequence = itertools.count(1)
+# Hashing is deliberately slow; tests share one hash of the demo password.
+_DEMO_HASH = hash_password(DEMO_PASSWORD)
+
+
+def make_customer(
+    session: Session, *, email: str | None = None, name: str = "Ada Shopper",
+    role: Role = Role.SHOPPER, password: str = DEMO_PASSWORD, time_zone: str = "UTC",
+) -> Customer:
+    customer = Customer(
+        email=email or f"shopper{next(_sequence)}@example.com", name=name, role=role,
+        password_hash=_DEMO_HASH if password == DEMO_PASSWORD else hash_password(password),
+        time_zone=time_zone,
+    )
+    session.add(customer)
+    session.commit()
+    return customer
+
+
+def make_address(session: Session, customer: Customer, **fields: str) -> Address:
+    values = {"name": customer.name, "line1": "1 Main Street", "city": "Springfield",
+              "postal_code": "12345", "country": "US", "region": "OR", **fields}
+    address = Address(customer_id=customer.id, is_default=True, **values)
+    session.add(address)
+    session.commit()
+    return address
+
+
+def make_product(
+    session: Session, *, name: str | None = None, price_cents: int = 2500,
+    tax_rate_bp: int = 800, is_returnable: bool = True, is_digital: bool = False,
+    category: str = "Apparel",
+) -> Product:
+    n = next(_sequence)
+    product = Product(
+        sku=f"SKU-{n:05d}", name=name or f"Product {n}", category=category,
+        price_cents=price_cents, tax_rate_bp=tax_rate_bp, is_returnable=is_returnable,
+        is_digital=is_digital,
+    )
+    session.add(product)
+    session.commit()
+    return product
+
+
+def make_order(
+    session: Session, customer: Customer, *, lines: int = 2, quantity: int = 1,
+    products: list[Product] | None = None, status: OrderStatus = OrderStatus.PROCESSING,
+    placed_at: datetime | None = None, number: str | None = None,
+    policy: StorePolicy | None = None,
+) -> Order:
+    products = products or [make_product(session) for _ in range(lines)]
+    order = place_order(
+        session, customer=customer, number=number or f"NW{100000 + next(_sequence)}",
+        items=[CartItem(product=product, quantity=quantity) for product in products],
+        shipping_address={"name": customer.name, "line1": "1 Main Street", "line2": None,
+                          "city": "Springfield", "region": "OR", "postal_code": "12345",
+                          "country": "US", "phone": None},
+        policy=policy or StorePolicy(), now=placed_at or utcnow() - timedelta(days=3),
+    )
+    order.status = status
+    session.commit()
+    return order
