@@ -1,0 +1,354 @@
+"""FAQ articles: Markdown files with YAML front matter, loaded without ever raising.
+
+A content folder holds one ``*.md`` file per article (subfolders allowed; the slug is the
+file name). Files and folders whose name starts with ``_`` or ``.`` are not articles:
+``_categories.yml`` lists the categories and ``_synonyms.txt`` the search synonyms.
+Every problem becomes a :class:`Problem` (``file:line: message``); an *error* keeps the
+article off the site, a *warning* does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+CATEGORIES_FILE = "_categories.yml"
+SYNONYMS_FILE = "_synonyms.txt"
+KNOWN_KEYS = {"title", "category", "tags", "summary", "updated", "draft", "aliases"}
+VARIABLE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    is_error: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    path: str
+    title: str
+    body: str
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    aliases: tuple[str, ...] = ()
+    updated: date | None = None
+    is_draft: bool = False
+    body_line: int = 1
+    digest: str = ""
+
+
+@dataclass
+class Collection:
+    """Everything loaded from one content folder."""
+
+    root: Path
+    articles: dict[str, Article] = field(default_factory=dict)
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)
+    synonyms: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def published(self) -> list[Article]:
+        return [a for a in self.articles.values() if not a.is_draft]
+
+
+def article_files(root: Path) -> list[Path]:
+    """The article files under root, in a stable order, skipping ``_*`` and ``.*`` names."""
+    files = []
+    for path in root.rglob("*.md"):
+        parts = path.relative_to(root).parts
+        if any(part.startswith(("_", ".")) for part in parts):
+            continue
+        if path.is_file():
+            files.append(path)
+    return sorted(files)
+
+
+def fingerprint(root: Path) -> str:
+    """A cheap signature of the folder (names, sizes, mtimes): changes when any file does."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    try:
+        entries = sorted(p for p in root.rglob("*") if p.is_file())
+    except OSError:
+        return ""
+    for path in entries:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def load_collection(
+    root: Path | str,
+    *,
+    variables: Mapping[str, str] | None = None,
+    strict: bool = True,
+) -> Collection:
+    """Load every article under root; problems are collected, never raised.
+
+    strict=False is for foreign folders (the batch search): missing titles, unknown
+    categories and unknown variables become warnings and the article is still used.
+    """
+    root = Path(root)
+    collection = Collection(root=root)
+    if not root.is_dir():
+        collection.problems.append(Problem(str(root), 1, "content folder not found"))
+        return collection
+    collection.categories = _load_categories(root, collection.problems)
+    synonyms_path = root / SYNONYMS_FILE
+    if synonyms_path.is_file():
+        collection.synonyms = synonyms_path.read_text(encoding="utf-8", errors="replace")
+    seen_paths: dict[str, str] = {}
+    for path in article_files(root):
+        display = _display_path(path)
+        article, problems = parse_article(
+            path,
+            display=display,
+            variables=variables,
+            categories=collection.categories,
+            strict=strict,
+        )
+        collection.problems.extend(problems)
+        if article is None:
+            continue
+        if article.slug in seen_paths:
+            collection.problems.append(
+                Problem(display, 1, f"duplicate slug '{article.slug}' (also {seen_paths[article.slug]})")
+            )
+            continue
+        seen_paths[article.slug] = display
+        collection.articles[article.slug] = article
+    collection.problems.extend(_duplicate_aliases(collection))
+    return collection
+
+
+def parse_article(
+    path: Path,
+    *,
+    display: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    categories: Mapping[str, object] | None = None,
+    strict: bool = True,
+) -> tuple[Article | None, list[Problem]]:
+    """One file to an Article (or None when it must be skipped) and its problems."""
+    display = display or str(path)
+    problems: list[Problem] = []
+
+    def report(line: int, message: str, *, error: bool = True) -> None:
+        problems.append(Problem(display, line, message, is_error=error and strict))
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display, 1, f"cannot read file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report(line, "file is not valid UTF-8")
+        text = raw.decode("utf-8", errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, body_line, front_problem = _split_front_matter(text)
+    if front_problem:
+        report(*front_problem)
+        if strict:
+            return None, problems
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        report(1, f"file name '{path.name}' should be lowercase letters, digits and dashes",
+               error=False)
+    key_lines = _key_lines(text)
+
+    title = _text_value(meta.get("title"))
+    if not title:
+        report(1, "missing title in front matter")
+        if strict:
+            return None, problems
+        title = _first_heading(body) or slug.replace("-", " ").replace("_", " ").capitalize()
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            report(key_lines.get(key, 1), f"unknown front matter key '{key}'", error=False)
+    category = _text_value(meta.get("category")) or None
+    if category and categories is not None and category not in categories:
+        known = ", ".join(sorted(categories)) or "none defined"
+        report(key_lines.get("category", 1), f"unknown category '{category}' (known: {known})",
+               error=False)
+    if not body.strip():
+        report(body_line, "empty body")
+        if strict:
+            return None, problems
+    updated, bad_date = _date_value(meta.get("updated"))
+    if bad_date:
+        report(key_lines.get("updated", 1), f"'updated' is not a date: {bad_date!r}", error=False)
+
+    unknown: list[tuple[int, str]] = []
+
+    def substitute(value: str, line: int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if variables is not None and name in variables:
+                return variables[name]
+            unknown.append((line + value[: match.start()].count("\n"), name))
+            return match.group(0)
+
+        return VARIABLE_RE.sub(replace, value)
+
+    article = Article(
+        slug=slug,
+        path=display,
+        title=substitute(title, key_lines.get("title", 1)),
+        body=substitute(body, body_line),
+        category=category,
+        tags=tuple(_list_value(meta.get("tags"))),
+        summary=substitute(_text_value(meta.get("summary")), key_lines.get("summary", 1)),
+        aliases=tuple(_list_value(meta.get("aliases"))),
+        updated=updated,
+        is_draft=meta.get("draft") is True or str(meta.get("draft")).lower() in {"yes", "true"},
+        body_line=body_line,
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+    for line, name in unknown:
+        report(line, f"unknown variable '{{{{ {name} }}}}'")
+    if unknown and strict:
+        return None, problems
+    return article, problems
+
+
+def _split_front_matter(text: str) -> tuple[dict, str, int, tuple[int, str] | None]:
+    """(meta, body, first body line, problem) for a file that may lack front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text, 1, (1, "missing front matter (a '---' block with at least a title)")
+    for index in range(1, len(lines)):
+        if lines[index].strip() in {"---", "..."}:
+            break
+    else:
+        return {}, text, 1, (1, "front matter is not closed by a '---' line")
+    yaml_text = "\n".join(lines[1:index])
+    body = "\n".join(lines[index + 1 :])
+    body_line = index + 2
+    try:
+        meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "invalid YAML"
+        return {}, body, body_line, (line, f"front matter is not valid YAML: {reason}")
+    if not isinstance(meta, dict):
+        return {}, body, body_line, (2, "front matter must be 'key: value' lines")
+    return {str(k): v for k, v in meta.items()}, body, body_line, None
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n")[1:], start=2):
+        if line.strip() in {"---", "..."}:
+            break
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def _text_value(value: object) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value).strip()
+
+
+def _list_value(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [str(value)]
+
+
+def _date_value(value: object) -> tuple[date | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    try:
+        return date.fromisoformat(str(value).strip()), None
+    except ValueError:
+        return None, str(value)
+
+
+def _first_heading(body: str) -> str:
+    match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", body, re.MULTILINE)
+    return match.group(1).strip() if match else ""
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _load_categories(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    path = root / CATEGORIES_FILE
+    if not path.is_file():
+        return {}
+    display = _display_path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(display, mark.line + 1 if mark else 1, "not valid YAML"))
+        return {}
+    categories: dict[str, dict[str, str]] = {}
+    for key, value in (data or {}).items() if isinstance(data, dict) else []:
+        info = value if isinstance(value, dict) else {"title": str(value)}
+        categories[str(key)] = {
+            "title": str(info.get("title") or str(key).replace("-", " ").title()),
+            "description": str(info.get("description") or ""),
+        }
+    return categories
+
+
+def _duplicate_aliases(collection: Collection) -> list[Problem]:
+    problems = []
+    owners: dict[str, str] = {}
+    for article in collection.articles.values():
+        for alias in article.aliases:
+            key = " ".join(alias.lower().split())
+            if key in owners and owners[key] != article.slug:
+                line = _line_of(Path(article.path), alias)
+                problems.append(
+                    Problem(article.path, line,
+                            f"alias '{alias}' is also used by '{owners[key]}'", is_error=False)
+                )
+            owners.setdefault(key, article.slug)
+    return problems
+
+
+def _line_of(path: Path, needle: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if needle in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
