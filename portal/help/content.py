@@ -128,8 +128,9 @@ def load_collection(
         if article is None:
             continue
         if article.slug in seen_paths:
+            other = seen_paths[article.slug]
             collection.problems.append(
-                Problem(display, 1, f"duplicate slug '{article.slug}' (also {seen_paths[article.slug]})")
+                Problem(display, 1, f"duplicate slug '{article.slug}' (also {other})")
             )
             continue
         seen_paths[article.slug] = display

@@ -22,9 +22,9 @@ STOP_WORDS = frozenset(
     thank thanks that thats the their theirs them then there these they this those through
     thus to too under until up us very was way we were what whats when where whether which
     while who whom whose why will with within without would yet you youre your yours hi
-    hello hey dear ok okay get got gets getting want wanted wanting need needed needs know tell anyone someone
-    something anything possible via ll ve re d m
-    """.split()
+    hello hey dear ok okay get got gets getting want wanted wanting need needed needs know
+    tell anyone someone something anything possible via ll ve re d m
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 BUILTIN_SYNONYMS = Path(__file__).with_name("synonyms.txt")
@@ -111,6 +111,7 @@ class Concept:
     alternatives: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     correction: str | None = None
     is_last: bool = False
+    is_unknown: bool = False  # no page has it, nor any of its alternatives
 
 
 def split_concepts(

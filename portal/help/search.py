@@ -40,12 +40,11 @@ SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.85
 COMPLETION_WEIGHT = 0.7
 COORDINATION_POWER = 2.0
-MIN_COVERAGE = 0.45  # below this share of the query the best page is "no good answer"
+MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
 CANDIDATES = 60
 # How much of a concept a match through each kind of alternative answers, for coverage.
 QUALITY = {SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.9,
            SYNONYM_WEIGHT * CORRECTION_WEIGHT: 0.7}
-DEBUG = False
 
 _tokens = RegexTokenizer(r"\w+") | CharsetFilter(accent_map) | LowercaseFilter()
 ANALYZER = _tokens | StopFilter(stoplist=STOP_WORDS, minsize=2) | StemFilter(cachesize=100000)
@@ -108,11 +107,11 @@ class Answer:
 
 
 class Searcher:
-    """Answers queries against the index in an IndexStore."""
+    """Answers queries against the index currently published in an IndexDirs."""
 
     def __init__(self, dirs: IndexDirs, synonym_texts: Sequence[str] = ()) -> None:
         self.dirs = dirs
-        builtin = BUILTIN_SYNONYMS.read_text(encoding="utf-8") if BUILTIN_SYNONYMS.is_file() else ""
+        builtin = BUILTIN_SYNONYMS.read_text(encoding="utf-8")
         self.synonyms = Synonyms.from_texts([builtin, *synonym_texts], key=stem_phrase)
         self._opened: tuple[object, index.Index] | None = None
 
@@ -122,48 +121,35 @@ class Searcher:
         if folder is None:
             return None
         if self._opened is None or self._opened[0] != folder:
-            self._opened = (folder, index.open_dir(str(folder)))
+            try:
+                self._opened = (folder, index.open_dir(str(folder)))
+            except (OSError, index.EmptyIndexError):
+                return self._opened[1] if self._opened else None  # swapped while opening
         return self._opened[1]
 
     def search(self, text: str, *, limit: int = 10, category: str | None = None,
-               snippets: bool = True) -> Answer:
+               snippets: bool = True, min_coverage: float = MIN_COVERAGE) -> Answer:
         answer = Answer(query=text)
         ix = self.open()
-        if ix is None:
+        concepts = split_concepts(text, self.synonyms, key=stem, synonym_weight=SYNONYM_WEIGHT)
+        if ix is None or not concepts:
             return answer
         with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)) as searcher:
-            concepts = split_concepts(text, self.synonyms, key=stem,
-                                      synonym_weight=SYNONYM_WEIGHT)
-            if not concepts:
-                return answer
-            reader = searcher.reader()
-            weights = [self._expand(reader, concept) for concept in concepts]
+            weights = [self._expand(searcher.reader(), concept) for concept in concepts]
             if any(c.correction for c in concepts):
                 answer.suggestion = _suggestion(text, concepts)
             query = Or([self._concept_query(c) for c in concepts])
             filter_ = Term("category_key", category) if category else None
             results = searcher.search(query, limit=CANDIDATES, terms=True, filter=filter_)
-            owners = _term_owners(concepts)
-            total = sum(weights) or 1.0
-            ranked = []
-            for hit in results:
-                credit: dict[int, float] = {}
-                for term in hit.matched_terms():
-                    for number, quality in owners.get(_norm_term(term), ()):
-                        credit[number] = max(credit.get(number, 0.0), quality)
-                coverage = sum(weights[i] * q for i, q in credit.items()) / total
-                ranked.append((hit.score * coverage**COORDINATION_POWER, coverage, hit))
-            ranked.sort(key=lambda item: (-item[0], item[2]["slug"]))
-            if ranked and ranked[0][1] < MIN_COVERAGE:
-                answer.is_no_answer = True
-                return answer
-            for score, coverage, hit in ranked[:limit]:
-                if coverage < MIN_COVERAGE:
-                    continue
-                snippet = _snippet(hit) if snippets else ""
-                answer.hits.append(Hit(hit["slug"], hit["title"], score, coverage, snippet,
-                                       hit.get("category_key", "")))
-            answer.is_no_answer = not answer.hits
+            ranked = _coordinate(results, concepts, weights)
+            if ranked and ranked[0][1] >= min_coverage:
+                for score, coverage, hit in ranked[:limit]:
+                    if coverage >= min_coverage:
+                        answer.hits.append(Hit(
+                            hit["slug"], hit["title"], score, coverage,
+                            _snippet(hit) if snippets else "", hit.get("category_key", ""),
+                        ))
+        answer.is_no_answer = not answer.hits
         return answer
 
     def _expand(self, reader, concept: Concept) -> float:
@@ -181,7 +167,7 @@ class Searcher:
                     completion = _text(completion)
                     if completion != word:
                         concept.alternatives.append(((completion,), COMPLETION_WEIGHT))
-            fixed = _correct(reader, word) if len(word) >= 4 and not word.isdigit() else None
+            fixed = _correct(reader, word) if len(word) >= 3 and not word.isdigit() else None
             if fixed and (fixed,) not in (alt for alt, _w in concept.alternatives):
                 concept.correction = fixed
                 concept.alternatives.append(((fixed,), CORRECTION_WEIGHT))
@@ -190,6 +176,7 @@ class Searcher:
                                          for m in more]
         freqs = [df(concept.primary)] + [df(alt) for alt, _w in concept.alternatives]
         best = max(freqs)
+        concept.is_unknown = best == 0
         if best == 0:  # a word no page has: weighs like a fairly rare word
             return 0.6 * math.log(1 + n_docs)
         return math.log(1 + n_docs / best)
@@ -250,6 +237,22 @@ def _phrase_query(phrase: Sequence[str], weight: float) -> Query:
     return _Max([*phrases, loose], tiebreak=DISMAX_TIEBREAK)
 
 
+def _coordinate(results, concepts: Sequence[Concept], weights: Sequence[float]) -> list:
+    """(score x coverage^p, coverage, hit), best first: covering more of the query wins."""
+    owners = _term_owners(concepts)
+    total = sum(weights) or 1.0
+    ranked = []
+    for hit in results:
+        credit: dict[int, float] = {}
+        for term in hit.matched_terms():
+            for number, quality in owners.get(_norm_term(term), ()):
+                credit[number] = max(credit.get(number, 0.0), quality)
+        coverage = sum(weights[i] * q for i, q in credit.items()) / total
+        ranked.append((hit.score * coverage**COORDINATION_POWER, coverage, hit))
+    ranked.sort(key=lambda item: (-item[0], item[2]["slug"]))
+    return ranked
+
+
 def _term_owners(concepts: Sequence[Concept]) -> dict[tuple[str, str], list[tuple[int, float]]]:
     """(field, term) -> [(concept number, how well matching it answers the concept)]."""
     owners: dict[tuple[str, str], list[tuple[int, float]]] = {}
@@ -271,16 +274,30 @@ def _text(value: object) -> str:
 
 
 def _correct(reader, word: str) -> str | None:
-    """The most common indexed word within one (or, for long words, two) edits."""
-    for distance in (1, 2) if len(word) >= 7 else (1,):
-        candidates = [
-            (reader.doc_frequency("spell", c), c)
-            for c in reader.terms_within("spell", word, distance, prefix=1)
-            if c != word
-        ]
-        if candidates:
-            return max(candidates)[1]
-    return None
+    """The most common indexed word within one edit (two for long words), swaps counting one."""
+    allowed = 2 if len(word) >= 7 else 1
+    candidates = []
+    for candidate in reader.terms_within("spell", word, 2, prefix=1):
+        distance = _edit_distance(word, candidate)
+        if candidate != word and distance <= allowed:
+            candidates.append((distance, -reader.doc_frequency("spell", candidate), candidate))
+    return min(candidates)[2] if candidates else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insert, delete, substitute, swap neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current.append(value)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _suggestion(text: str, concepts: Sequence[Concept]) -> str:
@@ -359,3 +376,27 @@ def _doc_hash(doc: dict[str, str]) -> str:
     for key in sorted(doc):
         digest.update(f"{key}\0{doc[key]}\0".encode())
     return digest.hexdigest()
+
+
+def default_whoosh_search(articles: Iterable[Article], folder: str, limit: int = 5):
+    """The baseline of the evaluation: Whoosh out of the box, to compare ranking against.
+
+    One text field with the StandardAnalyzer (no stemming), the default QueryParser (AND of
+    terms), default BM25F. Returns a function query -> [slugs].
+    """
+    from whoosh.fields import TEXT as PlainText
+    from whoosh.qparser import QueryParser
+
+    schema = Schema(slug=ID(stored=True), content=PlainText())
+    ix = index.create_in(folder, schema)
+    with ix.writer() as writer:
+        for article in articles:
+            doc = document(article)
+            writer.add_document(slug=article.slug, content=doc["content"])
+    parser = QueryParser("content", schema)
+
+    def run(text: str) -> list[str]:
+        with ix.searcher() as searcher:
+            return [hit["slug"] for hit in searcher.search(parser.parse(text), limit=limit)]
+
+    return run
