@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 20:05:41.560228
+Create Date: 2026-11-22 20:12:19.435537
 """
 
 from collections.abc import Sequence
@@ -182,7 +182,7 @@ def upgrade() -> None:
 
     op.create_table('invoices',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=24), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.Enum('invoice', 'credit_note', name='invoice_kind', native_enum=False, length=24), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -293,6 +293,7 @@ def upgrade() -> None:
     sa.Column('promised_delivery_on', sa.Date(), nullable=True),
     sa.Column('estimated_delivery_on', sa.Date(), nullable=True),
     sa.Column('status_changed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('not_received_reported_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_shipments_order_id_orders')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shipments')),
     sa.UniqueConstraint('carrier', 'tracking_number', name='uq_shipments_tracking')
@@ -460,6 +461,7 @@ def upgrade() -> None:
     sa.Column('carrier_status', sa.String(length=80), nullable=False),
     sa.Column('location', sa.String(length=120), nullable=True),
     sa.Column('description', sa.String(length=300), nullable=False),
+    sa.Column('estimated_delivery_on', sa.Date(), nullable=True),
     sa.Column('received_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_tracking_events_shipment_id_shipments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tracking_events')),

@@ -9,7 +9,8 @@ from portal.db import Base, created_at, currency_code, intpk, money, utc_datetim
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus, db_enum
 
 if TYPE_CHECKING:
-    from portal.orders.models import Order
+    from portal.auth.models import Customer
+    from portal.orders.models import Order, OrderLine
 
 
 class PaymentMethod(Base):
@@ -28,6 +29,8 @@ class PaymentMethod(Base):
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
 
+    customer: Mapped[Customer] = relationship(lazy="raise")
+
 
 class Invoice(Base):
     """An issued invoice or credit note; never edited once issued (a credit note corrects it)."""
@@ -35,7 +38,7 @@ class Invoice(Base):
     __tablename__ = "invoices"
 
     id: Mapped[intpk]
-    number: Mapped[str] = mapped_column(String(24), unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
     kind: Mapped[InvoiceKind] = mapped_column(db_enum(InvoiceKind, "invoice_kind"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -53,6 +56,7 @@ class Invoice(Base):
     total_cents: Mapped[money]
 
     order: Mapped[Order] = relationship(lazy="raise")
+    customer: Mapped[Customer] = relationship(lazy="raise")
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", lazy="raise", cascade="all, delete-orphan",
         order_by="InvoiceLine.id",
@@ -85,6 +89,7 @@ class InvoiceLine(Base):
     tax_cents: Mapped[money]
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines", lazy="raise")
+    order_line: Mapped[OrderLine | None] = relationship(lazy="raise")
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
@@ -111,6 +116,10 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[created_at]
 
+    order: Mapped[Order] = relationship(lazy="raise")
+    customer: Mapped[Customer] = relationship(lazy="raise")
+    payment_method: Mapped[PaymentMethod | None] = relationship(lazy="raise")
+
     __table_args__ = (
         Index("ix_payments_customer_created", "customer_id", "created_at"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
@@ -136,6 +145,11 @@ class Refund(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[created_at]
 
+    order: Mapped[Order] = relationship(lazy="raise")
+    customer: Mapped[Customer] = relationship(lazy="raise")
+    payment: Mapped[Payment | None] = relationship(lazy="raise")
+    credit_note: Mapped[Invoice | None] = relationship(lazy="raise")
+
     __table_args__ = (
         Index("ix_refunds_customer_created", "customer_id", "created_at"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
@@ -156,5 +170,9 @@ class CreditEntry(Base):
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
     description: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[created_at]
+
+    customer: Mapped[Customer] = relationship(lazy="raise")
+    order: Mapped[Order | None] = relationship(lazy="raise")
+    refund: Mapped[Refund | None] = relationship(lazy="raise")
 
     __table_args__ = (Index("ix_credit_entries_customer_created", "customer_id", "created_at"),)
