@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -21,9 +22,14 @@ def _secret_key(instance_path: Path) -> str:
         return configured
     key_file = instance_path / "secret_key"
     if not key_file.exists():
+        # Written aside and linked into place, so workers starting together agree on one key.
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        draft = instance_path / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, key_file)
+        draft.unlink()
     return key_file.read_text().strip()
 
 
