@@ -85,10 +85,17 @@ class HelpCenter:
         return problems
 
     def search(self, text: str, *, limit: int = 10, category: str | None = None,
-               snippets: bool = True) -> Answer:
+               snippets: bool = True, floor: float = 0.0) -> Answer:
+        """Search; floor drops hits scoring below that share of the best (noise on pages)."""
         self.refresh()
-        return self.searcher.search(text, limit=limit, category=category or None,
-                                    snippets=snippets)
+        answer = self.searcher.search(text, limit=limit, category=category or None,
+                                      snippets=snippets)
+        if answer.hits and floor:
+            best = answer.hits[0].score
+            answer.hits = [hit for hit in answer.hits if hit.score >= floor * best]
+        for hit in answer.hits:
+            hit.category_title = self.category_title(hit.category)
+        return answer
 
     def article(self, slug: str, *, include_drafts: bool = False) -> Article | None:
         self.refresh()

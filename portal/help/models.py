@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,3 +36,16 @@ class ArticleFeedback(Base):
     created_at: Mapped[created_at]
 
     __table_args__ = (UniqueConstraint("slug", "visitor_key", name="uq_article_feedback_vote"),)
+
+
+class ArticleView(Base):
+    """How often an article was opened on one day: the help center's "most viewed"."""
+
+    __tablename__ = "article_views"
+
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(String(120))
+    day: Mapped[date]
+    view_count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("slug", "day", name="uq_article_views_slug_day"),)

@@ -121,9 +121,9 @@ def plain_text(markdown: str) -> str:
         if token.type == "inline":
             parts.append(
                 "".join(
-                    child.content
+                    " " if child.type in {"softbreak", "hardbreak"} else child.content
                     for child in token.children or ()
-                    if child.type in {"text", "code_inline"}
+                    if child.type in {"text", "code_inline", "softbreak", "hardbreak"}
                 )
             )
         elif token.type in {"code_block", "fence"}:

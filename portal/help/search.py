@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import nh3
 from whoosh import highlight, index, matching, scoring
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
@@ -96,6 +97,7 @@ class Hit:
     coverage: float
     snippet: str = ""
     category: str = ""
+    category_title: str = ""
 
 
 @dataclass
@@ -313,7 +315,7 @@ def _snippet(hit) -> str:
     """HTML with <mark> around matched words; every other character escaped by Whoosh."""
     hit.results.fragmenter = _FRAGMENTER
     hit.results.formatter = _FORMATTER
-    return hit.highlights("body", top=2) or ""
+    return nh3.clean(hit.highlights("body", top=2) or "", tags={"mark"}, attributes={})
 
 
 @dataclass
