@@ -91,3 +91,30 @@ def sign_in(live_server: str) -> Callable[[object, str], None]:
         page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
 
     return _sign_in
+
+
+AXE_SOURCE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Violations at these levels fail a page; "minor" ones are reported by axe but tolerated.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def accessibility_violations() -> Callable[[object], list[str]]:
+    """Runs axe-core (from npm) on the page; returns the serious and critical violations."""
+    if not AXE_SOURCE.exists():
+        pytest.skip("axe-core is not installed (npm ci installs it)")
+    source = AXE_SOURCE.read_text()
+
+    def _check(page: object) -> list[str]:
+        page.evaluate(source)  # type: ignore[attr-defined]
+        result = page.evaluate(  # type: ignore[attr-defined]
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            for violation in result["violations"]
+            if violation["impact"] in BLOCKING_IMPACTS
+        ]
+
+    return _check

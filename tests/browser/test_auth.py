@@ -35,3 +35,16 @@ def test_no_console_errors_from_csp(page, live_server, session, sign_in):
     sign_in(page, "ada@example.com")
     page.goto(f"{live_server}/account")
     assert errors == []
+
+
+def test_login_home_and_account_pass_the_accessibility_check(
+    page, live_server, session, sign_in, accessibility_violations
+):
+    make_customer(session, email="ada@example.com")
+    page.goto(f"{live_server}/login")
+    assert accessibility_violations(page) == []
+    sign_in(page, "ada@example.com")
+    page.wait_for_url(f"{live_server}/")
+    assert accessibility_violations(page) == []
+    page.goto(f"{live_server}/account")
+    assert accessibility_violations(page) == []
