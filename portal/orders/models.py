@@ -125,6 +125,8 @@ class Shipment(Base):
     promised_delivery_on: Mapped[date | None]
     estimated_delivery_on: Mapped[date | None]
     status_changed_at: Mapped[utc_datetime | None]
+    # The shopper told us a parcel marked delivered never reached them.
+    not_received_reported_at: Mapped[utc_datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="shipments", lazy="raise")
     lines: Mapped[list[ShipmentLine]] = relationship(
@@ -165,6 +167,8 @@ class TrackingEvent(Base):
     carrier_status: Mapped[str] = mapped_column(String(80))
     location: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(300))
+    # The carrier's delivery forecast as of this event, when it sent one.
+    estimated_delivery_on: Mapped[date | None]
     received_at: Mapped[created_at]
 
     shipment: Mapped[Shipment] = relationship(back_populates="events", lazy="raise")
