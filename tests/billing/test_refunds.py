@@ -148,13 +148,13 @@ def test_bad_requests_are_refused(session: Session) -> None:
     foreign = _lines(session, other)[0]
     line = _lines(session, order)[0]
     cases = [
-        dict(lines=[CreditLine(foreign.id, 1)]),
-        dict(lines=[CreditLine(line.id, 0)]),
-        dict(lines=[CreditLine(line.id, 1)], fees=[FeeLine("Fee", 10**7)]),
-        dict(lines=[CreditLine(line.id, 1)], amount_cents=1),
-        dict(amount_cents=0),
-        dict(amount_cents=100, bonus_cents=10),
-        dict(shipping_cents=order.shipping_cents + 1),
+        {"lines": [CreditLine(foreign.id, 1)]},
+        {"lines": [CreditLine(line.id, 0)]},
+        {"lines": [CreditLine(line.id, 1)], "fees": [FeeLine("Fee", 10**7)]},
+        {"lines": [CreditLine(line.id, 1)], "amount_cents": 1},
+        {"amount_cents": 0},
+        {"amount_cents": 100, "bonus_cents": 10},
+        {"shipping_cents": order.shipping_cents + 1},
     ]
     for kwargs in cases:
         with pytest.raises(RefundError):
