@@ -44,7 +44,7 @@ COORDINATION_POWER = 2.0
 MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
 CANDIDATES = 60
 # How much of a concept a match through each kind of alternative answers, for coverage.
-QUALITY = {SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.9,
+QUALITY = {SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
            SYNONYM_WEIGHT * CORRECTION_WEIGHT: 0.7}
 
 _tokens = RegexTokenizer(r"\w+") | CharsetFilter(accent_map) | LowercaseFilter()
@@ -164,12 +164,12 @@ class Searcher:
         known = df(concept.primary) > 0
         if not known and len(concept.primary) == 1:
             word = concept.primary[0]
-            if concept.is_last and len(word) >= 2:
+            if concept.is_last and len(word) >= 3:
                 for _freq, completion in reader.most_frequent_terms("spell", 4, prefix=word):
                     completion = _text(completion)
                     if completion != word:
                         concept.alternatives.append(((completion,), COMPLETION_WEIGHT))
-            fixed = _correct(reader, word) if len(word) >= 3 and not word.isdigit() else None
+            fixed = _correct(reader, word) if len(word) >= 4 and not word.isdigit() else None
             if fixed and (fixed,) not in (alt for alt, _w in concept.alternatives):
                 concept.correction = fixed
                 concept.alternatives.append(((fixed,), CORRECTION_WEIGHT))
