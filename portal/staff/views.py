@@ -22,3 +22,6 @@ def require_staff() -> None:
 def dashboard() -> str:
     counts = service.dashboard_counts(get_session())
     return render_template("staff/dashboard.html", counts=counts)
+
+
+import portal.staff.returns_views  # noqa: E402, F401  (routes join this blueprint)
