@@ -1,12 +1,181 @@
+"""Contact flow with deflection, and the shopper's requests."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import flask
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from portal.db import get_session, utcnow
+from portal.domain import DomainError
+from portal.pagination import page_number
+from portal.support import deflection, service
+from portal.support.forms import (
+    ContactForm,
+    RatingForm,
+    ReplyForm,
+    ResolveForm,
+    new_idempotency_key,
+)
+from portal.web import htmx_redirect, is_htmx, render
 
 bp = Blueprint("support", __name__)
 
+SEARCH_EVENT_KEY = "last_search_event_id"
 
-@bp.get("/contact")
+
+@bp.route("/contact", methods=["GET", "POST"])
 @login_required
-def contact() -> str:
-    return render_template("support/contact.html")
+def contact() -> Response:
+    db, form = get_session(), ContactForm()
+    wanted_order = form.order.data if form.is_submitted() else request.args.get("order")
+    form.set_orders(service.orders_to_choose(db, customer_id=current_user.id,
+                                             include=wanted_order))
+    if form.validate_on_submit():
+        try:
+            opened = service.open_request(
+                db, customer=current_user, idempotency_key=form.idempotency_key.data,
+                request=_new_request(form), now=utcnow(),
+                search_event_id=_search_event_id(), request_url=_request_url,
+            )
+        except DomainError as error:
+            _show_error(form, error, default="message")
+        else:
+            db.commit()
+            flask.session.pop(SEARCH_EVENT_KEY, None)
+            flash(f"Thank you. Your request {opened.number} is with our team; "
+                  "we reply by email and here.", "success")
+            return _redirect(url_for("support.detail", number=opened.number))
+    elif not form.is_submitted():
+        _prefill(form, request.args)
+    elif form.idempotency_key.errors:  # a stale or tampered form: a fresh key to send again
+        form.idempotency_key.data = new_idempotency_key()
+    suggestions = deflection.suggest_articles(form.subject.data or form.search_query.data)
+    return render("support/contact.html", fragment="support/_contact_form.html",
+                  status=422 if form.errors else 200, form=form, suggestions=suggestions)
+
+
+@bp.get("/contact/suggestions")
+@login_required
+def suggestions() -> Response:
+    text = request.args.get("subject") or request.args.get("q") or ""
+    return render("support/suggestions.html", fragment="support/_suggestions.html",
+                  suggestions=deflection.suggest_articles(text), query=text)
+
+
+@bp.get("/requests")
+@login_required
+def list_requests() -> Response:
+    page = service.list_requests(get_session(), customer_id=current_user.id,
+                                 page=page_number(request.args.get("page")))
+    return render("support/list.html", fragment="support/_list.html", page=page,
+                  categories=service.CATEGORIES)
+
+
+@bp.get("/requests/<number>")
+@login_required
+def detail(number: str) -> Response:
+    return _render_detail(number)
+
+
+@bp.post("/requests/<number>/reply")
+@login_required
+def reply(number: str) -> Response:
+    db, form = get_session(), ReplyForm()
+    if form.validate_on_submit():
+        try:
+            service.add_shopper_reply(db, customer_id=current_user.id, number=number,
+                                      body=form.body.data, now=utcnow())
+        except service.RequestClosed as error:
+            _show_error(form, error, default="body")
+        else:
+            db.commit()
+            flash("Your reply is added. We will get back to you.", "success")
+            return _redirect(url_for("support.detail", number=number) + "#latest")
+    return _render_detail(number, status=422, fragment="support/_reply_form.html",
+                          reply_form=form)
+
+
+@bp.post("/requests/<number>/resolve")
+@login_required
+def resolve(number: str) -> Response:
+    db, form = get_session(), ResolveForm()
+    if form.validate_on_submit():
+        try:
+            service.resolve_request(db, customer_id=current_user.id, number=number, now=utcnow())
+        except service.RequestClosed as error:
+            flash(error.message, "info")
+        else:
+            db.commit()
+            flash("Glad it is sorted. You can tell us how we did below.", "success")
+    return redirect(url_for("support.detail", number=number))
+
+
+@bp.post("/requests/<number>/rating")
+@login_required
+def rate(number: str) -> Response:
+    db, form = get_session(), RatingForm()
+    if form.validate_on_submit():
+        try:
+            service.rate_request(db, customer_id=current_user.id, number=number,
+                                 score=form.score.data, comment=form.comment.data, now=utcnow())
+        except DomainError as error:
+            _show_error(form, error, default="score")
+        else:
+            db.commit()
+            flash("Thank you for rating our help.", "success")
+            return _redirect(url_for("support.detail", number=number))
+    return _render_detail(number, status=422, fragment="support/_rating_form.html",
+                          rating_form=form)
+
+
+def _render_detail(number: str, *, status: int = 200, fragment: str | None = None,
+                   **forms: FlaskForm) -> Response:
+    conversation = service.get_conversation(get_session(), customer_id=current_user.id,
+                                            number=number)
+    forms.setdefault("reply_form", ReplyForm(formdata=None))
+    forms.setdefault("resolve_form", ResolveForm(formdata=None))
+    forms.setdefault("rating_form", RatingForm(formdata=None))
+    return render("support/detail.html", fragment=fragment, status=status,
+                  conversation=conversation, categories=service.CATEGORIES, **forms)
+
+
+def _new_request(form: ContactForm) -> service.NewRequest:
+    return service.NewRequest(
+        category=form.category.data, subject=form.subject.data, body=form.message.data,
+        order_number=form.order.data or None, search_query=form.search_query.data or None,
+    )
+
+
+def _prefill(form: ContactForm, args: MultiDict[str, str]) -> None:
+    """Fills the form from the link that led here: a help search, an order, a topic."""
+    form.idempotency_key.data = new_idempotency_key()
+    query = (args.get("q") or "").strip()[:200]
+    form.search_query.data = query
+    form.subject.data = (args.get("subject") or query).strip()[:200]
+    order = (args.get("order") or "").strip()
+    if order in {value for value, _ in form.order.choices if value}:
+        form.order.data = order
+    form.category.data = service.category_for_topic(args.get("topic")) or (
+        "order" if form.order.data else "")
+
+
+def _request_url(number: str) -> str:
+    return url_for("support.detail", number=number, _external=True)
+
+
+def _search_event_id() -> int | None:
+    value = flask.session.get(SEARCH_EVENT_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, error.message]
+
+
+def _redirect(location: str) -> Response:
+    return htmx_redirect(location) if is_htmx() else redirect(location)

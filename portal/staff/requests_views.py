@@ -1,0 +1,99 @@
+"""Staff console: the support queue and one request beside the shopper's history.
+
+Routes join the staff blueprint, so its guard (404 for anyone not staff) covers them.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from portal.db import get_session, utcnow
+from portal.domain import DomainError
+from portal.enums import RequestPriority, RequestStatus
+from portal.pagination import page_number
+from portal.staff.views import bp
+from portal.support import console
+from portal.support.forms import StaffReplyForm, TriageForm
+from portal.support.service import CATEGORIES
+from portal.web import htmx_redirect, is_htmx, render
+
+
+@bp.get("/requests")
+def requests_queue() -> Response:
+    db = get_session()
+    args = request.args
+    filters = console.QueueFilters.parse(args.get("status"), args.get("priority"),
+                                         args.get("assignee"))
+    page = console.list_queue(db, filters=filters, staff_id=current_user.id,
+                              page=page_number(args.get("page")))
+    return render("staff/requests/queue.html", fragment="staff/requests/_queue.html",
+                  page=page, filters=filters, staff=console.list_staff(db), now=utcnow(),
+                  statuses=list(RequestStatus), priorities=list(RequestPriority),
+                  categories=CATEGORIES)
+
+
+@bp.get("/requests/<number>")
+def request_detail(number: str) -> Response:
+    return _render_review(number)
+
+
+@bp.post("/requests/<number>/messages")
+def request_reply(number: str) -> Response:
+    db, form = get_session(), StaffReplyForm()
+    if form.validate_on_submit():
+        is_internal = form.visibility.data == "internal"
+        console.reply(db, staff=current_user, number=number, body=form.body.data,
+                      is_internal=is_internal, now=utcnow(), request_url=_shopper_url)
+        db.commit()
+        flash("Internal note added." if is_internal else "Reply sent to the shopper.", "success")
+        return _redirect(url_for("staff.request_detail", number=number) + "#latest")
+    return _render_review(number, status=422, fragment="staff/requests/_reply_form.html",
+                          reply_form=form)
+
+
+@bp.post("/requests/<number>/triage")
+def request_triage(number: str) -> Response:
+    db, form = get_session(), TriageForm()
+    form.set_staff(console.list_staff(db))
+    if form.validate_on_submit():
+        change = console.Triage(
+            status=RequestStatus(form.status.data), priority=RequestPriority(form.priority.data),
+            assignee_id=int(form.assignee.data) if form.assignee.data else None,
+        )
+        try:
+            changes = console.triage(db, staff_id=current_user.id, number=number,
+                                     change=change, now=utcnow())
+        except DomainError as error:
+            form.assignee.errors = [*form.assignee.errors, error.message]
+        else:
+            db.commit()
+            flash("Request updated." if changes else "Nothing to change.", "success")
+            return _redirect(url_for("staff.request_detail", number=number))
+    return _render_review(number, status=422, fragment="staff/requests/_triage_form.html",
+                          triage_form=form)
+
+
+def _render_review(number: str, *, status: int = 200, fragment: str | None = None,
+                   **forms: FlaskForm) -> Response:
+    db = get_session()
+    review = console.review_request(db, number=number)
+    if "triage_form" not in forms:
+        triage_form = TriageForm(formdata=None, status=review.request.status.value,
+                                 priority=review.request.priority.value,
+                                 assignee=str(review.request.assignee_id or ""))
+        triage_form.set_staff(console.list_staff(db))
+        forms["triage_form"] = triage_form
+    forms.setdefault("reply_form", StaffReplyForm(formdata=None))
+    return render("staff/requests/detail.html", fragment=fragment, status=status,
+                  review=review, categories=CATEGORIES, **forms)
+
+
+def _shopper_url(number: str) -> str:
+    return url_for("support.detail", number=number, _external=True)
+
+
+def _redirect(location: str) -> Response:
+    return htmx_redirect(location) if is_htmx() else redirect(location)

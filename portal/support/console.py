@@ -1,0 +1,246 @@
+"""Support requests from the staff side: the queue, one request beside the shopper's
+history, replies and internal notes, and triage (assignee, status, priority).
+
+Every staff action writes an audit event in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from portal.audit import record_event
+from portal.auth.models import Customer
+from portal.billing.models import Refund
+from portal.domain import DomainError, NotFound
+from portal.enums import RequestPriority, RequestStatus, Role
+from portal.mail import queue_mail
+from portal.orders.models import Order
+from portal.pagination import Page, paginate
+from portal.returns.models import ReturnRequest
+from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.service import OPEN_STATUSES
+
+QUEUE_PER_PAGE = 25
+HISTORY_LIMIT = 10
+ACTIVE = "active"  # the queue's default: open or waiting for the shopper
+ANY = ""
+UNASSIGNED = "none"
+MINE = "me"
+_PRIORITY_RANK = case(
+    {RequestPriority.URGENT.value: 0, RequestPriority.HIGH.value: 1,
+     RequestPriority.NORMAL.value: 2, RequestPriority.LOW.value: 3},
+    value=SupportRequest.priority, else_=4,
+)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ACTIVE
+    priority: str = ANY
+    assignee: str = ANY
+
+    @classmethod
+    def parse(cls, status: str | None, priority: str | None, assignee: str | None) -> QueueFilters:
+        """Filters from the query string; a value we do not know means no filter."""
+        statuses = {s.value for s in RequestStatus} | {ACTIVE, ANY}
+        priorities = {p.value for p in RequestPriority}
+        assignee = (assignee or "").strip()
+        if assignee not in (MINE, UNASSIGNED) and not assignee.isdigit():
+            assignee = ANY
+        return cls(
+            status=status if status in statuses else ACTIVE,
+            priority=priority if priority in priorities else ANY,
+            assignee=assignee,
+        )
+
+
+def list_queue(
+    session: Session, *, filters: QueueFilters, staff_id: int, page: int,
+    per_page: int = QUEUE_PER_PAGE,
+) -> Page[SupportRequest]:
+    """Requests for staff, most pressing first: priority, then the longest waiting."""
+    statement = select(SupportRequest).options(
+        joinedload(SupportRequest.customer), joinedload(SupportRequest.assignee),
+        joinedload(SupportRequest.order),
+    )
+    if filters.status == ACTIVE:
+        statement = statement.where(SupportRequest.status.in_(OPEN_STATUSES))
+    elif filters.status:
+        statement = statement.where(SupportRequest.status == RequestStatus(filters.status))
+    if filters.priority:
+        statement = statement.where(SupportRequest.priority == RequestPriority(filters.priority))
+    if filters.assignee == MINE:
+        statement = statement.where(SupportRequest.assignee_id == staff_id)
+    elif filters.assignee == UNASSIGNED:
+        statement = statement.where(SupportRequest.assignee_id.is_(None))
+    elif filters.assignee:
+        statement = statement.where(SupportRequest.assignee_id == int(filters.assignee))
+    statement = statement.order_by(_PRIORITY_RANK, SupportRequest.created_at,
+                                   SupportRequest.id)
+    return paginate(session, statement, number=page, per_page=per_page)
+
+
+def list_staff(session: Session) -> list[Customer]:
+    """People a request can be assigned to."""
+    return list(session.scalars(
+        select(Customer).where(Customer.role.in_([Role.STAFF, Role.ADMIN]),
+                               Customer.is_active.is_(True))
+        .order_by(Customer.name).limit(200)
+    ))
+
+
+@dataclass(frozen=True)
+class History:
+    """The shopper's recent history, each part bounded to a few rows."""
+
+    orders: Sequence[Order]
+    returns: Sequence[ReturnRequest]
+    refunds: Sequence[tuple[Refund, str]]  # (refund, order number)
+    requests: Sequence[SupportRequest]
+
+
+@dataclass(frozen=True)
+class Review:
+    request: SupportRequest
+    messages: Sequence[Message]
+    rating: SatisfactionRating | None
+    history: History
+
+
+def get_request(session: Session, *, number: str) -> SupportRequest:
+    found = session.scalar(
+        select(SupportRequest).where(SupportRequest.number == number).options(
+            joinedload(SupportRequest.customer), joinedload(SupportRequest.assignee),
+            joinedload(SupportRequest.order),
+        )
+    )
+    if found is None:
+        raise NotFound("No such request.")
+    return found
+
+
+def review_request(session: Session, *, number: str) -> Review:
+    """The request, its whole conversation (internal notes too) and the shopper's history."""
+    support_request = get_request(session, number=number)
+    messages = session.scalars(
+        select(Message).where(Message.request_id == support_request.id)
+        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)
+    ).all()
+    rating = session.scalar(
+        select(SatisfactionRating).where(SatisfactionRating.request_id == support_request.id))
+    history = customer_history(session, customer_id=support_request.customer_id,
+                               exclude_request_id=support_request.id)
+    return Review(request=support_request, messages=messages, rating=rating, history=history)
+
+
+def customer_history(
+    session: Session, *, customer_id: int, exclude_request_id: int | None = None,
+    limit: int = HISTORY_LIMIT,
+) -> History:
+    """Read-only: recent orders with shipments, returns, refunds and other requests."""
+    orders = session.scalars(
+        select(Order).where(Order.customer_id == customer_id)
+        .options(selectinload(Order.shipments))
+        .order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
+    ).all()
+    returns = session.scalars(
+        select(ReturnRequest).where(ReturnRequest.customer_id == customer_id)
+        .options(joinedload(ReturnRequest.order))
+        .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc()).limit(limit)
+    ).all()
+    refunds: Sequence[tuple[Refund, str]] = session.execute(  # type: ignore[assignment]
+        select(Refund, Order.number).join(Order, Order.id == Refund.order_id)
+        .where(Refund.customer_id == customer_id)
+        .order_by(Refund.created_at.desc(), Refund.id.desc()).limit(limit)
+    ).all()
+    others = select(SupportRequest).where(SupportRequest.customer_id == customer_id)
+    if exclude_request_id is not None:
+        others = others.where(SupportRequest.id != exclude_request_id)
+    requests = session.scalars(
+        others.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc()).limit(limit)
+    ).all()
+    return History(orders=orders, returns=returns, refunds=refunds, requests=requests)
+
+
+def reply(
+    session: Session, *, staff: Customer, number: str, body: str, is_internal: bool,
+    now: datetime, request_url: Callable[[str], str],
+) -> Message:
+    """A public reply (emailed to the shopper) or an internal note (never shown to them)."""
+    support_request = get_request(session, number=number)
+    body = body.strip()
+    last = session.scalar(select(Message).where(Message.request_id == support_request.id)
+                          .order_by(Message.id.desc()).limit(1))
+    if last is not None and (last.author_id, last.body, last.is_internal) == (
+            staff.id, body, is_internal):
+        return last  # the same message sent twice is one message
+    message = Message(request_id=support_request.id, author_id=staff.id, body=body,
+                      is_internal=is_internal, created_at=now)
+    session.add(message)
+    support_request.updated_at = now
+    if not is_internal:
+        if support_request.first_response_at is None:
+            support_request.first_response_at = now
+        if support_request.status == RequestStatus.OPEN:
+            support_request.status = RequestStatus.AWAITING_CUSTOMER
+        queue_mail(
+            session, to=support_request.customer.email,
+            subject=f"Re: {support_request.subject} [{support_request.number}]",
+            body=(f"Hello {support_request.customer.first_name},\n\n{body}\n\n"
+                  f"{staff.first_name}, customer support\n\n"
+                  f"Reply or see the whole conversation: {request_url(support_request.number)}\n"),
+        )
+    session.flush()
+    record_event(session, actor_id=staff.id,
+                 action="support.note_added" if is_internal else "support.replied",
+                 object_type="support_request", object_id=support_request.number,
+                 message_id=message.id)
+    return message
+
+
+@dataclass(frozen=True)
+class Triage:
+    status: RequestStatus
+    priority: RequestPriority
+    assignee_id: int | None
+
+
+def triage(
+    session: Session, *, staff_id: int, number: str, change: Triage, now: datetime
+) -> dict[str, tuple[str | None, str | None]]:
+    """Sets status, priority and assignee; returns what changed, each change audited."""
+    support_request = get_request(session, number=number)
+    if change.assignee_id is not None:
+        assignee = session.get(Customer, change.assignee_id)
+        if assignee is None or not assignee.is_staff:
+            raise DomainError("Choose someone from the team.", field="assignee")
+    before = {"status": support_request.status.value, "priority": support_request.priority.value,
+              "assignee_id": support_request.assignee_id}
+    support_request.status = change.status
+    support_request.priority = change.priority
+    support_request.assignee_id = change.assignee_id
+    if change.status in OPEN_STATUSES:
+        support_request.resolved_at = None
+    elif support_request.resolved_at is None:
+        support_request.resolved_at = now
+    after = {"status": change.status.value, "priority": change.priority.value,
+             "assignee_id": change.assignee_id}
+    changes = {key: (_text(before[key]), _text(after[key]))
+               for key in before if before[key] != after[key]}
+    if changes:
+        support_request.updated_at = now
+    for key, (old, new) in changes.items():
+        action = {"status": "support.status_changed", "priority": "support.priority_changed",
+                  "assignee_id": "support.assigned"}[key]
+        record_event(session, actor_id=staff_id, action=action, object_type="support_request",
+                     object_id=support_request.number, old=old, new=new)
+    return changes
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from portal.auth.models import Customer
+from portal.enums import RequestPriority, RequestStatus
+from portal.formatting import humanize, local_date
+from portal.orders.models import Order
+from portal.support.service import CATEGORIES
+
+NO_ORDER = ""
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class ContactForm(FlaskForm):
+    category = SelectField(
+        "What is it about?", choices=[("", "Choose a topic"), *CATEGORIES.items()],
+        validators=[DataRequired(message="Choose what your question is about.")],
+    )
+    order = SelectField(
+        "Which order? (optional)", choices=[(NO_ORDER, "Not about one order")],
+        validators=[Optional()], validate_choice=False,
+        description="Choosing the order lets us look at it straight away.",
+    )
+    subject = StringField(
+        "Subject", validators=[DataRequired(message="Tell us in a few words what happened."),
+                               Length(min=4, max=200, message="Use 4 to 200 characters.")],
+        render_kw={"autocomplete": "off", "maxlength": 200},
+    )
+    message = TextAreaField(
+        "Message", validators=[DataRequired(message="Describe the problem so we can help."),
+                               Length(min=10, max=5000, message="Use 10 to 5,000 characters.")],
+        render_kw={"rows": 6, "maxlength": 5000},
+    )
+    search_query = HiddenField(validators=[Optional(), Length(max=200)])
+    idempotency_key = HiddenField(
+        validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$", message="Reload the form.")]
+    )
+
+    def set_orders(self, orders: list[Order]) -> None:
+        """Offer only the shopper's own orders; any other number is refused."""
+        self.order.choices = [(NO_ORDER, "Not about one order")] + [
+            (order.number, f"{order.number} · {local_date(order.placed_at)} · "
+                           f"{humanize(order.status.value)}")
+            for order in orders
+        ]
+
+    def validate_order(self, field: SelectField) -> None:
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choose one of your orders from the list.")
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Your reply", validators=[DataRequired(message="Write your reply first."),
+                                  Length(max=5000, message="Use at most 5,000 characters.")],
+        render_kw={"rows": 4, "maxlength": 5000},
+    )
+
+
+class ResolveForm(FlaskForm):
+    pass
+
+
+class RatingForm(FlaskForm):
+    score = RadioField(
+        "How well did we help?", coerce=int,
+        choices=[(5, "5 · Excellent"), (4, "4 · Good"), (3, "3 · Okay"), (2, "2 · Poor"),
+                 (1, "1 · Very poor")],
+        validators=[DataRequired(message="Choose a score from 1 to 5.")],
+    )
+    comment = TextAreaField("Anything to add? (optional)",
+                            validators=[Optional(), Length(max=500)],
+                            render_kw={"rows": 2, "maxlength": 500})
+
+
+class StaffReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Message", validators=[DataRequired(message="Write the message first."),
+                               Length(max=5000, message="Use at most 5,000 characters.")],
+        render_kw={"rows": 5, "maxlength": 5000},
+    )
+    visibility = RadioField(
+        "Who sees it", default="public",
+        choices=[("public", "Reply to the shopper (emailed)"),
+                 ("internal", "Internal note (staff only)")],
+        validators=[DataRequired(message="Choose who sees it.")],
+    )
+
+
+class TriageForm(FlaskForm):
+    status = SelectField("Status", choices=[(s.value, humanize(s.value)) for s in RequestStatus])
+    priority = SelectField("Priority",
+                           choices=[(p.value, humanize(p.value)) for p in RequestPriority])
+    assignee = SelectField("Assignee", choices=[("", "Nobody")], validate_choice=True)
+
+    def set_staff(self, staff: list[Customer]) -> None:
+        self.assignee.choices = [("", "Nobody")] + [(str(s.id), s.name) for s in staff]
