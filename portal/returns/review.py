@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session, joinedload
 
 from portal.audit import record_event
 from portal.auth.models import Customer
-from portal.billing.models import Refund
 from portal.billing.refunds import (
     CreditLine,
     FeeLine,
@@ -71,14 +70,6 @@ def get_for_staff(session: Session, *, rma_number: str) -> ReturnRequest:
     if request is None:
         raise NotFound("No such return.")
     return request
-
-
-def refunds_for(session: Session, *, return_request_id: int) -> list[Refund]:
-    """The refunds a return produced (several when the order was paid in parts)."""
-    return list(session.scalars(
-        select(Refund).where(Refund.return_request_id == return_request_id)
-        .options(joinedload(Refund.credit_note)).order_by(Refund.id)
-    ))
 
 
 def _step(

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.billing.models import CreditEntry, Refund
 from portal.domain import DomainError, NotFound
-from portal.enums import OrderStatus, ReturnReason, ReturnResolution, ReturnStatus
+from portal.enums import CreditKind, OrderStatus, ReturnReason, ReturnResolution, ReturnStatus
 from portal.orders.models import Order, OrderLine, Shipment
 from portal.pagination import Page, paginate
 from portal.returns.estimate import LineClaim, RefundEstimate, estimate_refund
@@ -243,6 +244,36 @@ def get_return(session: Session, *, customer_id: int, rma_number: str) -> Return
     if request is None:
         raise NotFound("No such return.")
     return request
+
+
+@dataclass(frozen=True)
+class RefundSummary:
+    refunds: list[Refund]
+    credit_cents: int  # store credit issued for them, bonus included
+
+    @property
+    def refunded_cents(self) -> int:
+        return sum(refund.amount_cents for refund in self.refunds)
+
+    @property
+    def credit_note_numbers(self) -> list[str]:
+        return sorted({r.credit_note.number for r in self.refunds if r.credit_note is not None})
+
+
+def refunds_for(session: Session, *, return_request_id: int) -> RefundSummary:
+    """The refunds a return produced (several when the order was paid in parts)."""
+    refunds = list(session.scalars(
+        select(Refund).where(Refund.return_request_id == return_request_id)
+        .options(joinedload(Refund.credit_note)).order_by(Refund.id)
+    ))
+    credit = 0
+    if refunds:
+        credit = session.scalar(
+            select(func.coalesce(func.sum(CreditEntry.amount_cents), 0)).where(
+                CreditEntry.refund_id.in_([refund.id for refund in refunds]),
+                CreditEntry.kind == CreditKind.STORE_CREDIT_ISSUED)
+        ) or 0
+    return RefundSummary(refunds=refunds, credit_cents=credit)
 
 
 def has_label(request: ReturnRequest) -> bool:

@@ -85,10 +85,11 @@ def new(order_number: str) -> Response:
 @bp.get("/<rma_number>")
 @login_required
 def detail(rma_number: str) -> Response:
-    found = service.get_return(get_session(), customer_id=current_user.id,
-                               rma_number=rma_number)
+    session = get_session()
+    found = service.get_return(session, customer_id=current_user.id, rma_number=rma_number)
     return render("returns/detail.html", return_request=found, cancel_form=CancelForm(),
-                  cancellable=found.status in service.CANCELLABLE)
+                  cancellable=found.status in service.CANCELLABLE,
+                  refunded=service.refunds_for(session, return_request_id=found.id))
 
 
 @bp.get("/<rma_number>/label.pdf")
