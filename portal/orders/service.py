@@ -127,7 +127,7 @@ def _invoice_numbers(session: Session, customer_id: int, order_ids: list[int]) -
                Invoice.kind == InvoiceKind.INVOICE)
         .order_by(Invoice.issued_at.desc())
     )
-    return dict(rows.tuples().all())
+    return {row.order_id: row.number for row in rows}
 
 
 def get_order(session: Session, *, customer_id: int, number: str, detail: bool = False) -> Order:

@@ -45,7 +45,7 @@ class Clock:
     locale: str = "en_US"
 
     def day(self, value: date) -> str:
-        """'today', 'tomorrow', 'Thursday' within a week, else '3 May' (year added if not this one)."""
+        """today, tomorrow, a weekday within a week, else "3 May" (and the year if not this one)."""
         delta = (value - self.today).days
         if delta == 0:
             return "today"

@@ -151,12 +151,15 @@ def apply_events(
     if missing:
         raise UnknownTrackingNumber(missing[0])
     ids = {s.id for s in shipments.values()}
-    seen = set(session.execute(
-        select(TrackingEvent.shipment_id, TrackingEvent.external_id).where(
-            TrackingEvent.shipment_id.in_(ids),
-            TrackingEvent.external_id.in_({e.external_id for e in events}),
+    seen = {
+        (row.shipment_id, row.external_id)
+        for row in session.execute(
+            select(TrackingEvent.shipment_id, TrackingEvent.external_id).where(
+                TrackingEvent.shipment_id.in_(ids),
+                TrackingEvent.external_id.in_({e.external_id for e in events}),
+            )
         )
-    ).tuples())
+    }
     touched: dict[int, Shipment] = {}
     accepted = 0
     for event in events:
