@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.returns.models import ReturnRequest
 from portal.store import StorePolicy
 
+MAX_ITEM_LINES = 25  # what fits below the label on one page
 PACKING_STEPS = (
     "Put the items in their original packaging if you still have it.",
     "Add a slip of paper with the return number {rma} inside the parcel.",
@@ -108,7 +109,10 @@ def render_label(
     canvas.setFont("Helvetica-Bold", 11)
     canvas.drawString(left, y - 10, "In this parcel")
     canvas.setFont("Helvetica", 10)
-    _text_block(canvas, item_lines, x=left, y=y - 26, leading=14)
+    shown = list(item_lines[:MAX_ITEM_LINES])
+    if len(item_lines) > MAX_ITEM_LINES:
+        shown.append(f"... and {len(item_lines) - MAX_ITEM_LINES} more (see your return page)")
+    _text_block(canvas, shown, x=left, y=y - 26, leading=14)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
