@@ -178,4 +178,5 @@ def _show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
 
 
 def _redirect(location: str) -> Response:
-    return htmx_redirect(location) if is_htmx() else redirect(location)
+    # htmx follows with location.href: a target differing only by #fragment would not reload.
+    return htmx_redirect(location.split("#")[0]) if is_htmx() else redirect(location)
