@@ -21,6 +21,7 @@ from portal.billing.models import Invoice, PaymentMethod
 from portal.db import utcnow
 from portal.enums import CreditKind, PaymentKind
 from portal.orders.models import Order, Product
+from portal.store import StorePolicy
 from tests.factories import make_order
 
 
@@ -37,11 +38,12 @@ def make_paid_order(
     session: Session, customer: Customer, *, lines: int = 2, quantity: int = 1,
     products: list[Product] | None = None, placed_at: datetime | None = None,
     splits: Sequence[PaymentSplit] | None = None, number: str | None = None,
+    currency: str = "USD",
 ) -> tuple[Order, Invoice]:
     """An order, its invoice and its captured payments (a card by default), committed."""
     placed_at = placed_at or utcnow() - timedelta(days=3)
     order = make_order(session, customer, lines=lines, quantity=quantity, products=products,
-                       placed_at=placed_at, number=number)
+                       placed_at=placed_at, number=number, policy=StorePolicy(currency=currency))
     order = session.scalars(select(Order).where(Order.id == order.id)
                             .options(selectinload(Order.lines))).one()
     invoice = build_invoice(order, customer=customer, number=invoice_number(order),
