@@ -8,9 +8,10 @@ is committed and dropped.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import JSON, Column, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from portal.db import Base
@@ -25,6 +26,7 @@ class RowWriter:
         self._next_id: dict[type, int] = {}
         self._pending: dict[type, list[dict[str, Any]]] = {}
         self.counts: Counter[str] = Counter()
+        self._postgresql = session.get_bind().dialect.name == "postgresql"
 
     def next_id(self, model: type) -> int:
         if model not in self._next_id:
@@ -52,12 +54,38 @@ class RowWriter:
             rows = self._pending.pop(model, None) if model is not None else None
             if not rows:
                 continue
-            # Core executemany: one statement per table, every row with the same keys.
-            self.session.execute(insert(table), rows)
+            if self._postgresql:
+                self._copy(table, rows)
+            else:
+                # Core executemany: one statement per table, every row with the same keys.
+                self.session.execute(insert(table), rows)
             self.counts[table.name] += len(rows)
             written += len(rows)
         self.session.commit()
         return written
+
+    def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY, ten times quicker than executemany; values go through the
+        columns' own bind processors (enums, JSON, UTC datetimes) as an insert would."""
+        from psycopg import sql
+        from psycopg.types.json import Json
+
+        def processor(column: Column[Any]) -> Callable[[Any], Any] | None:
+            if isinstance(column.type, JSON):  # psycopg adapts JSON itself, outside the type
+                return lambda value: None if value is None else Json(value)
+            return column.type.bind_processor(dialect)
+
+        dialect = self.session.get_bind().dialect
+        names = list(rows[0])
+        processors = [processor(table.c[name]) for name in names]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
+        raw = self.session.connection().connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([value if process is None else process(value)
+                                for value, process in zip(map(row.__getitem__, names),
+                                                          processors, strict=True)])
 
     def finish(self) -> None:
         """Moves PostgreSQL's id sequences past the ids assigned here."""
