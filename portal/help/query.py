@@ -140,3 +140,25 @@ def split_concepts(
     if concepts and typed and concepts[-1].surface.split()[-1] == typed[-1]:
         concepts[-1].is_last = True
     return concepts
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insert, delete, substitute, swap neighbours."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current.append(value)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def suggestion(text: str, concepts: Sequence[Concept]) -> str:
+    """The query as typed with each corrected word replaced: the "Did you mean"."""
+    fixes = {c.primary[0]: c.correction for c in concepts if c.correction}
+    return " ".join(fixes.get(word, word) for word in words(text))

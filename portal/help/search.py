@@ -1,24 +1,29 @@
 """FAQ search on Whoosh. The only module that imports whoosh, so the engine can change.
 
-Ranking: BM25F over weighted fields (title > aliases > tags > summary > body), Porter
-stemming and stop words, each query word (or synonym phrase) an OR-ed *concept* whose
-alternatives are its synonyms, typo corrections and, for the last word, completions.
-Results are re-scored by idf-weighted coverage of the concepts (coordination), so a page
-matching more of what was asked beats one repeating a single word; when the best page
-covers too little of the query there is no good answer and nothing is returned.
+Ranking: BM25F over two fields, ``head`` (title, aliases, tags: what an article is
+about) boosted over ``content`` (everything), with Porter stemming and stop words. Each
+query word, or synonym phrase, is a *concept* whose alternatives (synonyms, a typo
+correction, completions of the last partial word) are OR-ed. Candidates are re-scored by
+the idf-weighted share of the concepts they contain (coordination), so a page matching
+more of what was asked beats one repeating a single word. When even the best page covers
+too little of the query (MIN_COVERAGE) there is no good answer and nothing is returned.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import nh3
-from whoosh import highlight, index, matching, scoring
+from whoosh import highlight, index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.fields import ID, TEXT, Schema
-from whoosh.query import And, DisjunctionMax, Or, Phrase, Query, Term
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.query import Phrase
 from whoosh.support.charset import accent_map
 
 from portal.help.content import Article
@@ -28,15 +33,17 @@ from portal.help.query import (
     STOP_WORDS,
     Concept,
     Synonyms,
+    edit_distance,
     split_concepts,
+    suggestion,
     words,
 )
 from portal.help.render import plain_text
 
-SCHEMA_VERSION = "5"
-FIELD_BOOSTS = {"title": 3.0, "aliases": 2.6, "tags": 2.2, "summary": 1.6,
-                "category": 0.8, "body": 1.0}
-DISMAX_TIEBREAK = 0.35
+SCHEMA_VERSION = "6"
+HEAD_BOOST = 2.0  # final score x (1 + HEAD_BOOST x share of the query in title/aliases/tags)
+K1, B = 1.2, 0.75
+DISMAX_TIEBREAK = 0.1  # a page matching several synonyms of one word gains a little
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.85
 COMPLETION_WEIGHT = 0.7
@@ -44,7 +51,7 @@ COORDINATION_POWER = 2.0
 MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
 CANDIDATES = 60
 # How much of a concept a match through each kind of alternative answers, for coverage.
-QUALITY = {SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
+QUALITY = {1.0: 1.0, SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
            SYNONYM_WEIGHT * CORRECTION_WEIGHT: 0.7}
 
 _tokens = RegexTokenizer(r"\w+") | CharsetFilter(accent_map) | LowercaseFilter()
@@ -53,19 +60,18 @@ SPELL_ANALYZER = _tokens | StopFilter(stoplist=STOP_WORDS, minsize=3)
 
 
 def make_schema() -> Schema:
-    text = {name: TEXT(analyzer=ANALYZER, phrase=True) for name in FIELD_BOOSTS}
-    text["title"] = TEXT(analyzer=ANALYZER, phrase=True, stored=True)
-    text["body"] = TEXT(analyzer=ANALYZER, phrase=True, stored=True)
     return Schema(
         slug=ID(stored=True, unique=True),
         category_key=ID(stored=True),
-        summary_text=ID(stored=True),
+        title=STORED(),
+        body=STORED(),
+        head=TEXT(analyzer=ANALYZER, phrase=True),
         content=TEXT(analyzer=ANALYZER, phrase=True),
         spell=TEXT(analyzer=SPELL_ANALYZER, phrase=False),
-        **text,
     )
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     found = [t.text for t in ANALYZER(word)]
     return found[0] if found else word
@@ -77,16 +83,12 @@ def stem_phrase(text: str) -> tuple[str, ...]:
 
 def document(article: Article, category_title: str = "") -> dict[str, str]:
     body = plain_text(article.body)
-    aliases = " ; ".join(article.aliases)
-    tags = " ; ".join(article.tags)
+    head = "\n".join([article.title, *article.aliases, *article.tags])
     category = category_title or (article.category or "").replace("-", " ")
-    everything = "\n".join([article.title, aliases, tags, article.summary, category, body])
-    return {
-        "slug": article.slug, "category_key": article.category or "",
-        "summary_text": article.summary, "title": article.title, "aliases": aliases,
-        "tags": tags, "summary": article.summary, "category": category, "body": body,
-        "content": everything, "spell": everything,
-    }
+    everything = "\n".join([head, article.summary, category, body])
+    return {"slug": article.slug, "category_key": article.category or "",
+            "title": article.title, "body": body, "head": head, "content": everything,
+            "spell": everything}
 
 
 @dataclass
@@ -116,6 +118,7 @@ class Searcher:
         builtin = BUILTIN_SYNONYMS.read_text(encoding="utf-8")
         self.synonyms = Synonyms.from_texts([builtin, *synonym_texts], key=stem_phrase)
         self._opened: tuple[object, index.Index] | None = None
+        self._length_cache: tuple[object, tuple[list[int], float]] | None = None
 
     def open(self) -> index.Index | None:
         """The published index, reopened when another process has swapped in a new one."""
@@ -136,23 +139,35 @@ class Searcher:
         concepts = split_concepts(text, self.synonyms, key=stem, synonym_weight=SYNONYM_WEIGHT)
         if ix is None or not concepts:
             return answer
-        with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)) as searcher:
-            weights = [self._expand(searcher.reader(), concept) for concept in concepts]
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            weights = [self._expand(reader, concept) for concept in concepts]
             if any(c.correction for c in concepts):
-                answer.suggestion = _suggestion(text, concepts)
-            query = Or([self._concept_query(c) for c in concepts])
-            filter_ = Term("category_key", category) if category else None
-            results = searcher.search(query, limit=CANDIDATES, terms=True, filter=filter_)
-            ranked = _coordinate(results, concepts, weights)
+                answer.suggestion = suggestion(text, concepts)
+            scorer = _Scorer(searcher, self._lengths(ix, reader))
+            ranked = scorer.rank(concepts, weights, category=category)
             if ranked and ranked[0][1] >= min_coverage:
-                for score, coverage, hit in ranked[:limit]:
-                    if coverage >= min_coverage:
-                        answer.hits.append(Hit(
-                            hit["slug"], hit["title"], score, coverage,
-                            _snippet(hit) if snippets else "", hit.get("category_key", ""),
-                        ))
+                terms = scorer.terms(concepts) if snippets else set()
+                for score, coverage, docnum in ranked[:limit]:
+                    if coverage < min_coverage:
+                        continue
+                    stored = reader.stored_fields(docnum)
+                    answer.hits.append(Hit(
+                        stored["slug"], stored["title"], score, coverage,
+                        _snippet(stored["body"], terms) if snippets else "",
+                        stored.get("category_key", ""),
+                    ))
         answer.is_no_answer = not answer.hits
         return answer
+
+    def _lengths(self, ix, reader) -> tuple[list[int], float]:
+        """Every document's content length and their mean, read once per index version."""
+        if self._length_cache is None or self._length_cache[0] is not ix:
+            lengths = [reader.doc_field_length(n, "content", 0)
+                       for n in range(reader.doc_count_all())]
+            average = (sum(lengths) / len(lengths)) if lengths else 1.0
+            self._length_cache = (ix, (lengths, average or 1.0))
+        return self._length_cache[1]
 
     def _expand(self, reader, concept: Concept) -> float:
         """Add typo corrections / completions to a concept; return its idf weight."""
@@ -161,8 +176,7 @@ class Searcher:
         def df(phrase: Iterable[str]) -> int:
             return min((reader.doc_frequency("content", stem(w)) for w in phrase), default=0)
 
-        known = df(concept.primary) > 0
-        if not known and len(concept.primary) == 1:
+        if df(concept.primary) == 0 and len(concept.primary) == 1:
             word = concept.primary[0]
             if concept.is_last and len(word) >= 3:
                 for _freq, completion in reader.most_frequent_terms("spell", 4, prefix=word):
@@ -176,99 +190,106 @@ class Searcher:
                 _, more = self.synonyms.match([stem(fixed)], 0)
                 concept.alternatives += [(tuple(m), SYNONYM_WEIGHT * CORRECTION_WEIGHT)
                                          for m in more]
-        freqs = [df(concept.primary)] + [df(alt) for alt, _w in concept.alternatives]
-        best = max(freqs)
+        best = max([df(concept.primary)] + [df(alt) for alt, _w in concept.alternatives])
         concept.is_unknown = best == 0
         if best == 0:  # a word no page has: weighs like a fairly rare word
             return 0.6 * math.log(1 + n_docs)
         return math.log(1 + n_docs / best)
 
-    def _concept_query(self, concept: Concept) -> Query:
-        options = [_phrase_query(concept.primary, 1.0)]
-        options += [_phrase_query(alt, weight) for alt, weight in concept.alternatives]
-        return _Max(options, tiebreak=0.1)
+
+def _stems(phrase: Sequence[str]) -> list[str]:
+    return [stem(w) for w in phrase if w not in STOP_WORDS] or [stem(w) for w in phrase]
 
 
-class _MaxMatcher(matching.UnionMatcher):
-    """Best sub-score plus tiebreak * the others, counting only sub-matchers on this doc.
+class _Scorer:
+    """BM25 on the content field straight from the postings, plus coverage and a head bonus.
 
-    (Whoosh's own DisjunctionMaxMatcher scores sub-matchers sitting on other documents.)
+    Scoring from postings in plain dicts is several times faster than Whoosh's matcher tree
+    for queries with many alternatives; phrases still use Whoosh's Phrase query.
     """
 
-    def __init__(self, a, b, tiebreak: float = 0.0) -> None:
-        super().__init__(a, b)
-        self.tiebreak = tiebreak
+    def __init__(self, searcher, lengths: tuple[list[int], float]) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.lengths, self.average = lengths
+        self.n_docs = max(self.reader.doc_count(), 1)
+        self._postings: dict[str, dict[int, float]] = {}
 
-    def copy(self):
-        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
+    def term_scores(self, term: str) -> dict[int, float]:
+        """docnum -> BM25 of one stemmed term in the content field."""
+        if term not in self._postings:
+            scores: dict[int, float] = {}
+            if ("content", term) in self.reader:
+                df = self.reader.doc_frequency("content", term)
+                idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+                lengths, average = self.lengths, self.average
+                for docnum, tf in self.reader.postings("content", term).items_as("weight"):
+                    norm = K1 * (1 - B + B * lengths[docnum] / average)
+                    scores[docnum] = idf * tf * (K1 + 1) / (tf + norm)
+            self._postings[term] = scores
+        return self._postings[term]
 
-    def supports_block_quality(self) -> bool:
-        return False
+    def phrase_scores(self, phrase: Sequence[str]) -> dict[int, float]:
+        """docnum -> summed BM25 of the words, halved where they are not near each other."""
+        stems = _stems(phrase)
+        if len(stems) == 1:
+            return self.term_scores(stems[0])
+        parts = [self.term_scores(s) for s in stems]
+        together = set.intersection(*(set(p) for p in parts))
+        near = set(self.searcher.docs_for_query(Phrase("content", stems, slop=2)))
+        return {d: sum(p[d] for p in parts) * (1.0 if d in near else 0.5) for d in together}
 
-    def replace(self, minquality=0):
-        a, b = self.a.replace(), self.b.replace()
-        if not a.is_active():
-            return b
-        if not b.is_active():
-            return a
-        if a is not self.a or b is not self.b:
-            return self.__class__(a, b, tiebreak=self.tiebreak)
-        return self
+    def head_docs(self, phrase: Sequence[str]) -> set[int]:
+        sets = []
+        for term in _stems(phrase):
+            found = ("head", term) in self.reader
+            sets.append(set(self.reader.postings("head", term).all_ids()) if found else set())
+        return set.intersection(*sets) if sets else set()
 
-    def score(self) -> float:
-        current = self.id()
-        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == current]
-        best = max(scores)
-        return best + self.tiebreak * (sum(scores) - best)
+    def rank(self, concepts: Sequence[Concept], weights: Sequence[float], *,
+             category: str | None) -> list[tuple[float, float, int]]:
+        """(final score, coverage, docnum), best first."""
+        total_weight = sum(weights) or 1.0
+        bm25: dict[int, float] = defaultdict(float)
+        coverage: dict[int, float] = defaultdict(float)
+        in_head: dict[int, float] = defaultdict(float)
+        for concept, weight in zip(concepts, weights, strict=True):
+            best: dict[int, float] = {}
+            rest: dict[int, float] = defaultdict(float)
+            quality: dict[int, float] = {}
+            head_quality: dict[int, float] = {}
+            for phrase, alt_weight in [(concept.primary, 1.0), *concept.alternatives]:
+                q = QUALITY.get(alt_weight, 0.9)
+                for docnum, score in self.phrase_scores(phrase).items():
+                    score *= alt_weight
+                    previous = best.get(docnum, 0.0)
+                    best[docnum] = max(previous, score)
+                    rest[docnum] += min(previous, score)
+                    quality[docnum] = max(quality.get(docnum, 0.0), q)
+                for docnum in self.head_docs(phrase):
+                    head_quality[docnum] = max(head_quality.get(docnum, 0.0), q)
+            for docnum, score in best.items():
+                bm25[docnum] += score + DISMAX_TIEBREAK * rest[docnum]
+            for docnum, q in quality.items():
+                coverage[docnum] += weight * q / total_weight
+            for docnum, q in head_quality.items():
+                in_head[docnum] += weight * q / total_weight
+        allowed = None
+        if category:
+            allowed = set(self.reader.postings("category_key", category).all_ids()) \
+                if ("category_key", category) in self.reader else set()
+        ranked = [
+            (score * coverage[d] ** COORDINATION_POWER * (1 + HEAD_BOOST * in_head[d]),
+             coverage[d], d)
+            for d, score in bm25.items() if allowed is None or d in allowed
+        ]
+        top = heapq.nsmallest(CANDIDATES, ranked, key=lambda item: (-item[0], item[2]))
+        return top
 
-
-class _Max(DisjunctionMax):
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, _MaxMatcher, searcher, context,
-                                  lambda q: q.estimate_size(reader), tiebreak=self.tiebreak)
-
-
-def _phrase_query(phrase: Sequence[str], weight: float) -> Query:
-    stems = [stem(w) for w in phrase if w not in STOP_WORDS] or [stem(w) for w in phrase]
-    if len(stems) == 1:
-        per_field = [Term(f, stems[0], boost=b * weight) for f, b in FIELD_BOOSTS.items()]
-        return _Max(per_field, tiebreak=DISMAX_TIEBREAK)
-    phrases = [Phrase(f, stems, slop=2, boost=b * weight) for f, b in FIELD_BOOSTS.items()]
-    loose = And([Term("content", s) for s in stems], boost=0.6 * weight)
-    return _Max([*phrases, loose], tiebreak=DISMAX_TIEBREAK)
-
-
-def _coordinate(results, concepts: Sequence[Concept], weights: Sequence[float]) -> list:
-    """(score x coverage^p, coverage, hit), best first: covering more of the query wins."""
-    owners = _term_owners(concepts)
-    total = sum(weights) or 1.0
-    ranked = []
-    for hit in results:
-        credit: dict[int, float] = {}
-        for term in hit.matched_terms():
-            for number, quality in owners.get(_norm_term(term), ()):
-                credit[number] = max(credit.get(number, 0.0), quality)
-        coverage = sum(weights[i] * q for i, q in credit.items()) / total
-        ranked.append((hit.score * coverage**COORDINATION_POWER, coverage, hit))
-    ranked.sort(key=lambda item: (-item[0], item[2]["slug"]))
-    return ranked
-
-
-def _term_owners(concepts: Sequence[Concept]) -> dict[tuple[str, str], list[tuple[int, float]]]:
-    """(field, term) -> [(concept number, how well matching it answers the concept)]."""
-    owners: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    for number, concept in enumerate(concepts):
-        for phrase, weight in [(concept.primary, 1.0), *concept.alternatives]:
-            quality = QUALITY.get(weight, 0.9)
-            for word in phrase:
-                for fieldname in [*FIELD_BOOSTS, "content"]:
-                    owners.setdefault((fieldname, stem(word)), []).append((number, quality))
-    return owners
-
-
-def _norm_term(term: tuple[str, object]) -> tuple[str, str]:
-    return term[0], _text(term[1])
+    def terms(self, concepts: Sequence[Concept]) -> set[str]:
+        """Every stemmed word searched for, for highlighting."""
+        return {s for c in concepts for phrase, _w in [(c.primary, 1.0), *c.alternatives]
+                for s in _stems(phrase)}
 
 
 def _text(value: object) -> str:
@@ -280,42 +301,21 @@ def _correct(reader, word: str) -> str | None:
     allowed = 2 if len(word) >= 7 else 1
     candidates = []
     for candidate in reader.terms_within("spell", word, 2, prefix=1):
-        distance = _edit_distance(word, candidate)
+        distance = edit_distance(word, candidate)
         if candidate != word and distance <= allowed:
             candidates.append((distance, -reader.doc_frequency("spell", candidate), candidate))
     return min(candidates)[2] if candidates else None
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insert, delete, substitute, swap neighbours."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current.append(value)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def _suggestion(text: str, concepts: Sequence[Concept]) -> str:
-    fixes = {c.primary[0]: c.correction for c in concepts if c.correction}
-    return " ".join(fixes.get(word, word) for word in words(text))
 
 
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=220, surround=60)
 
 
-def _snippet(hit) -> str:
-    """HTML with <mark> around matched words; every other character escaped by Whoosh."""
-    hit.results.fragmenter = _FRAGMENTER
-    hit.results.formatter = _FORMATTER
-    return nh3.clean(hit.highlights("body", top=2) or "", tags={"mark"}, attributes={})
+def _snippet(body: str, terms: set[str]) -> str:
+    """HTML with <mark> around matched words; every other character escaped."""
+    marked = highlight.highlight(body, frozenset(terms), ANALYZER, _FRAGMENTER, _FORMATTER,
+                                 top=2)
+    return nh3.clean(marked or "", tags={"mark"}, attributes={})
 
 
 @dataclass
@@ -334,8 +334,9 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
     Builds a copy in a fresh folder and publishes it atomically; a no-op when nothing changed.
     """
     categories = categories or {}
-    docs = {a.slug: document(a, categories.get(a.category or "", "")) for a in articles}
-    hashes = {slug: _doc_hash(doc) for slug, doc in docs.items()}
+    by_slug = {a.slug: a for a in articles}
+    hashes = {slug: _article_hash(a, categories.get(a.category or "", ""))
+              for slug, a in by_slug.items()}
     with dirs.lock():
         manifest = dirs.manifest()
         old = manifest.get("docs", {}) if manifest.get("schema") == SCHEMA_VERSION else None
@@ -345,12 +346,11 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
         stats = BuildStats(is_full=folder is None)
         try:
             if folder is None:
-                folder = dirs.new_folder()
+                folder, old = dirs.new_folder(), {}
                 ix = index.create_in(str(folder), make_schema())
-                old = {}
             else:
                 ix = index.open_dir(str(folder))
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(limitmb=256)
             for slug in set(old) - set(hashes):
                 writer.delete_by_term("slug", slug)
                 stats.removed += 1
@@ -358,7 +358,9 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
                 if old.get(slug) == digest:
                     stats.unchanged += 1
                     continue
-                writer.update_document(**docs[slug])
+                article = by_slug[slug]
+                writer.update_document(**document(article, categories.get(article.category or "",
+                                                                          "")))
                 stats.added += 1
             writer.commit(merge=True)
             ix.close()
@@ -371,12 +373,11 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
         return stats
 
 
-def _doc_hash(doc: dict[str, str]) -> str:
-    import hashlib
-
+def _article_hash(article: Article, category_title: str) -> str:
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for key in sorted(doc):
-        digest.update(f"{key}\0{doc[key]}\0".encode())
+    for part in (article.title, article.body, article.summary, article.category or "",
+                 category_title, *article.tags, "\0", *article.aliases):
+        digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -386,15 +387,13 @@ def default_whoosh_search(articles: Iterable[Article], folder: str, limit: int =
     One text field with the StandardAnalyzer (no stemming), the default QueryParser (AND of
     terms), default BM25F. Returns a function query -> [slugs].
     """
-    from whoosh.fields import TEXT as PlainText
     from whoosh.qparser import QueryParser
 
-    schema = Schema(slug=ID(stored=True), content=PlainText())
+    schema = Schema(slug=ID(stored=True), content=TEXT())
     ix = index.create_in(folder, schema)
     with ix.writer() as writer:
         for article in articles:
-            doc = document(article)
-            writer.add_document(slug=article.slug, content=doc["content"])
+            writer.add_document(slug=article.slug, content=document(article)["content"])
     parser = QueryParser("content", schema)
 
     def run(text: str) -> list[str]:
