@@ -340,3 +340,29 @@ def test_rating_with_bad_score_keeps_comment(client, session, login) -> None:
     assert response.status_code == 422
     assert "Kept comment" in response.text and 'id="score-error"' in response.text
     assert _count(session, SatisfactionRating) == 0
+
+
+def test_detail_query_count_does_not_grow_with_messages(client, session, login,
+                                                        query_count) -> None:
+    customer = make_customer(session)
+    staff = make_customer(session, role="staff")
+    request = make_request(session, customer, order=make_order(session, customer))
+    login(client, customer)
+    with query_count() as small:
+        client.get(f"/requests/{request.number}")
+    for n in range(8):
+        add_message(session, request, staff if n % 2 else customer, f"message {n}")
+    with query_count() as large:
+        html = client.get(f"/requests/{request.number}").text
+    assert large.count == small.count
+    assert "message 7" in html
+
+
+def test_order_page_links_prefill_subject(client, session, login) -> None:
+    customer = make_customer(session)
+    order = make_order(session, customer)
+    login(client, customer)
+    html = client.get(f"/contact?order={order.number}&topic=delivery"
+                      "&subject=The+carrier+reported+a+problem").text
+    assert 'value="The carrier reported a problem"' in html
+    assert '<option selected value="delivery">' in html
