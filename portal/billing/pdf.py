@@ -12,12 +12,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.billing.service import DocumentView
 from portal.store import StorePolicy
 
 Money = Callable[[int], str]
+ITEM_WIDTH = 68 * mm
 Text = Callable[[object], str]
 
 
@@ -92,11 +94,14 @@ def render_document_pdf(view: DocumentView, *, policy: StorePolicy, money: Money
     rows: list[list[object]] = [["Item", "Qty", "Unit price", "Discount", "Tax", "Amount"]]
     for line in document.lines:
         item = line.description + (f" ({line.sku})" if line.sku else "")
-        rows.append([para(item), str(line.quantity), money(line.unit_price_cents),
+        # A Paragraph (which wraps) costs far more than a string: only where one is needed.
+        fits = stringWidth(_chars(item), "Helvetica", 9) < ITEM_WIDTH - 12
+        rows.append([_chars(item) if fits else para(item), str(line.quantity),
+                     money(line.unit_price_cents),
                      money(line.discount_cents) if line.discount_cents else "",
                      f"{line.tax_rate_bp / 100:g}%" if line.tax_rate_bp else "",
                      money(line.net_cents)])
-    table = Table(rows, colWidths=[68 * mm, 12 * mm, 24 * mm, 22 * mm, 14 * mm, 26 * mm],
+    table = Table(rows, colWidths=[ITEM_WIDTH, 12 * mm, 24 * mm, 22 * mm, 14 * mm, 26 * mm],
                   repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),

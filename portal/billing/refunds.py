@@ -18,37 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.auth.models import Customer
-from portal.billing.documents import (
-    STORED_VALUE_KINDS,
-    build_invoice,
-    credit_note_number,
-    document_totals,
-    invoice_number,
+from portal.billing.credit_notes import (
+    CreditLine,
+    FeeLine,
+    RefundError,
+    build_credit_note,
+    credited_quantities,
 )
-from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, Refund
-from portal.domain import DomainError
+from portal.billing.documents import STORED_VALUE_KINDS, build_invoice, invoice_number
+from portal.billing.models import CreditEntry, Invoice, Payment, Refund
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order, OrderLine
 
-
-class RefundError(DomainError):
-    """A refund that would break a rule (more than was paid, more units than were bought...)."""
-
-
-@dataclass(frozen=True)
-class CreditLine:
-    """Credit `quantity` units of an order line, with their share of its discount and tax."""
-
-    order_line_id: int
-    quantity: int
-
-
-@dataclass(frozen=True)
-class FeeLine:
-    """A deduction from the refund, such as a return shipping or restocking fee (untaxed)."""
-
-    description: str
-    amount_cents: int
+__all__ = ["CreditLine", "FeeLine", "RefundError", "RefundOutcome", "credited_quantities",
+           "issue_refund", "refundable_cents", "refundable_lines"]
 
 
 @dataclass
@@ -81,18 +64,6 @@ def refundable_cents(session: Session, *, order: Order) -> int:
             Refund.order_id == order.id, Refund.status != RefundStatus.FAILED)
     ) or 0
     return paid - refunded
-
-
-def credited_quantities(session: Session, *, order: Order) -> dict[int, int]:
-    """Units of each order line already credited by the order's credit notes."""
-    rows = session.execute(
-        select(InvoiceLine.order_line_id, func.sum(InvoiceLine.quantity))
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(Invoice.order_id == order.id, Invoice.kind == InvoiceKind.CREDIT_NOTE,
-               InvoiceLine.order_line_id.is_not(None))
-        .group_by(InvoiceLine.order_line_id)
-    )
-    return {line_id: int(quantity) for line_id, quantity in rows}
 
 
 def refundable_lines(session: Session, *, order: Order) -> list[CreditLine]:
@@ -146,7 +117,7 @@ def issue_refund(
     if bonus_cents < 0 or shipping_cents < 0:
         raise RefundError("Amounts cannot be negative.")
     invoice = _invoice_for(session, order=order)
-    credit_note = _credit_note(session, order=order, invoice=invoice, reason=reason, now=now,
+    credit_note = build_credit_note(session, order=order, invoice=invoice, reason=reason, now=now,
                                lines=lines, shipping_cents=shipping_cents, fees=fees,
                                amount_cents=amount_cents)
     total = credit_note.total_cents
@@ -194,91 +165,6 @@ def _invoice_for(session: Session, *, order: Order) -> Invoice:
     session.add(invoice)
     session.flush()
     return invoice
-
-
-def _credit_note(
-    session: Session, *, order: Order, invoice: Invoice, reason: str, now: datetime,
-    lines: Sequence[CreditLine], shipping_cents: int, fees: Sequence[FeeLine],
-    amount_cents: int | None,
-) -> Invoice:
-    note_lines = _credited_lines(session, order=order, lines=lines)
-    if shipping_cents:
-        credited_shipping = session.scalar(
-            select(func.coalesce(func.sum(Invoice.shipping_cents), 0)).where(
-                Invoice.order_id == order.id, Invoice.kind == InvoiceKind.CREDIT_NOTE)) or 0
-        if shipping_cents > order.shipping_cents - credited_shipping:
-            raise RefundError("That is more shipping than is left to credit.")
-    if not note_lines and not shipping_cents:
-        if amount_cents is None or amount_cents <= 0:
-            raise RefundError("Give the lines to credit or a positive amount.",
-                              field="amount_cents")
-        note_lines.append(InvoiceLine(description=f"Adjustment: {reason}"[:200], quantity=1,
-                                      unit_price_cents=amount_cents, discount_cents=0,
-                                      tax_rate_bp=0, tax_cents=0))
-    for fee in fees:
-        if fee.amount_cents <= 0:
-            raise RefundError("A fee must be a positive amount.")
-        note_lines.append(InvoiceLine(description=fee.description[:200], quantity=1,
-                                      unit_price_cents=-fee.amount_cents, discount_cents=0,
-                                      tax_rate_bp=0, tax_cents=0))
-    totals = document_totals(note_lines, shipping_cents=shipping_cents)
-    if totals.total_cents <= 0:
-        raise RefundError("The fees take up the whole refund; there is nothing to refund.")
-    derived = bool(lines or shipping_cents)
-    if amount_cents is not None and derived and amount_cents != totals.total_cents:
-        raise RefundError(f"The amount does not match the credited lines "
-                          f"({totals.total_cents} cents).", field="amount_cents")
-    existing = session.scalar(select(func.count()).select_from(Invoice).where(
-        Invoice.order_id == order.id, Invoice.kind == InvoiceKind.CREDIT_NOTE)) or 0
-    return Invoice(
-        number=credit_note_number(order, existing + 1), kind=InvoiceKind.CREDIT_NOTE,
-        order_id=order.id, customer_id=order.customer_id, credited_invoice_id=invoice.id,
-        issued_at=now, currency=invoice.currency, bill_to=dict(invoice.bill_to),
-        ship_to=dict(invoice.ship_to), company_name=invoice.company_name,
-        tax_id=invoice.tax_id, subtotal_cents=totals.subtotal_cents,
-        discount_cents=totals.discount_cents, shipping_cents=totals.shipping_cents,
-        tax_cents=totals.tax_cents, total_cents=totals.total_cents, lines=note_lines,
-    )
-
-
-def _credited_lines(
-    session: Session, *, order: Order, lines: Sequence[CreditLine]
-) -> list[InvoiceLine]:
-    if not lines:
-        return []
-    wanted: dict[int, int] = {}
-    for line in lines:
-        if line.quantity <= 0:
-            raise RefundError("Credit at least one unit of each line.", field="lines")
-        wanted[line.order_line_id] = wanted.get(line.order_line_id, 0) + line.quantity
-    order_lines = {line.id: line for line in session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.id.in_(wanted)))}
-    if len(order_lines) != len(wanted):
-        raise RefundError("A line to credit is not part of this order.", field="lines")
-    credited = credited_quantities(session, order=order)
-    result = []
-    for line_id, quantity in wanted.items():
-        line = order_lines[line_id]
-        before = credited.get(line_id, 0)
-        if before + quantity > line.quantity:
-            raise RefundError(f"Only {line.quantity - before} of {line.product_name} can "
-                              f"still be credited.", field="lines")
-        # Shares are cumulative, so crediting a line in parts adds up to the whole line.
-        discount = (_share(line.discount_cents, before + quantity, line.quantity)
-                    - _share(line.discount_cents, before, line.quantity))
-        tax = (_share(line.tax_cents, before + quantity, line.quantity)
-               - _share(line.tax_cents, before, line.quantity))
-        result.append(InvoiceLine(
-            order_line_id=line.id, sku=line.sku, description=line.product_name,
-            quantity=quantity, unit_price_cents=line.unit_price_cents, discount_cents=discount,
-            tax_rate_bp=line.tax_rate_bp, tax_cents=tax,
-        ))
-    return result
-
-
-def _share(amount: int, units: int, of_units: int) -> int:
-    """amount * units / of_units, rounded half up, in integers."""
-    return (2 * amount * units + of_units) // (2 * of_units)
 
 
 def _to_store_credit(
