@@ -117,3 +117,37 @@ def test_a_return_works_without_javascript(browser, live_server, session, viewpo
         expect(page.get_by_text("Your return is cancelled.")).to_be_visible()
     finally:
         context.close()
+
+
+def test_staff_approve_receive_and_refund(browser, live_server, session, viewport, shot,
+                                          accessibility_violations):
+    from portal.enums import Role
+    from tests.returns.factories import make_return
+
+    _shopper, order = _shopper_with_order(session)
+    make_customer(session, email="staff@example.com", name="Sam Staff", role=Role.STAFF)
+    request = make_return(session, order)
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Email").fill("staff@example.com")
+        page.get_by_label("Password").first.fill("portal-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"{live_server}/staff/returns")
+        page.get_by_label("Status").select_option("requested")
+        expect(page).to_have_url(re.compile(r".*status=requested"))
+        page.get_by_role("link", name=request.rma_number).click()
+        assert accessibility_violations(page) == []
+        page.get_by_role("button", name="Approve").click()
+        expect(page.get_by_text("Return approved; the shopper is told.")).to_be_visible()
+        page.get_by_label("Condition of Merino sweater").select_option("opened")
+        page.get_by_role("button", name="Mark received").click()
+        expect(page.get_by_text("Parcel checked in")).to_be_visible()
+        page.get_by_role("button", name=re.compile(r"Issue refund of \$58\.77")).click()
+        expect(page.get_by_text(re.compile(r"\$58\.77 refunded with credit note"))).to_be_visible()
+        shot(page, "staff-refunded")
+    finally:
+        context.close()

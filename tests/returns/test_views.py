@@ -303,3 +303,16 @@ def test_list_costs_the_same_queries_for_one_or_many_returns(
         page = client.get("/returns").get_data(as_text=True)
     assert page.count("RMA-") >= 12
     assert large.count == small.count
+
+
+def test_rejected_return_shows_why_and_no_label(
+    client: FlaskClient, session: Session, shopper, order, login
+) -> None:
+    request = make_return(session, order, status=ReturnStatus.REJECTED)
+    request.rejection_reason = "The tags were removed."
+    session.commit()
+    login(client, shopper)
+    page = client.get(f"/returns/{request.rma_number}").get_data(as_text=True)
+    assert "The tags were removed." in page
+    assert "Download the prepaid label" not in page
+    assert "Cancel this return" not in page
