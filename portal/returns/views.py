@@ -51,34 +51,41 @@ def _render_form(returnable: ReturnableOrder, form: ReturnFormBase, status: int 
                   form=form, estimate=estimate)
 
 
+def _returnable(order_number: str) -> ReturnableOrder:
+    return service.get_returnable_order(
+        get_session(), customer_id=current_user.id, order_number=order_number,
+        policy=current_policy(), now=utcnow(),
+    )
+
+
 @bp.route("/new/<order_number>", methods=["GET", "POST"])
 @login_required
 def new(order_number: str) -> Response:
-    session, policy = get_session(), current_policy()
-    returnable = service.get_returnable_order(
-        session, customer_id=current_user.id, order_number=order_number, policy=policy,
-        now=utcnow(),
-    )
+    returnable = _returnable(order_number)
     form = _form_for(returnable)
-    if request.method == "GET" or request.form.get("intent") == "estimate":
-        form.validate_on_submit()  # checks the CSRF token; field errors wait for the submit
+    if request.method == "GET":
+        return _render_form(returnable, form)
+    if request.form.get("intent") == "estimate":
+        form.validate()  # messages beside the fields; nothing is saved
         return _render_form(returnable, form, estimate_only=is_htmx())
-    if form.validate_on_submit():
-        try:
+    session = get_session()
+    try:
+        if form.validate_on_submit():
             created = service.start_return(
                 session, customer_id=current_user.id, order_number=order_number,
                 items=form.items(), resolution=form.chosen_resolution,
-                idempotency_key=form.idempotency_key.data, policy=policy, now=utcnow(),
+                idempotency_key=form.idempotency_key.data, policy=current_policy(),
+                now=utcnow(),
             )
-        except service.InvalidReturn as error:
-            session.rollback()
-            for name, message in error.errors.items():
-                form[name].errors = [*form[name].errors, message]
-            form.form_errors.append(error.message)
-        else:
             session.commit()
             target = url_for("returns.detail", rma_number=created.rma_number)
             return htmx_redirect(target) if is_htmx() else redirect(target, 303)
+    except service.InvalidReturn as error:
+        session.rollback()
+        for name, message in error.errors.items():
+            form[name].errors = [*form[name].errors, message]
+        form.form_errors.append(error.message)
+        returnable = _returnable(order_number)  # what is returnable now, after the refusal
     return _render_form(returnable, form, status=422)
 
 

@@ -173,7 +173,9 @@ def test_quantity_taken_meanwhile_is_refused_by_the_service(
     make_return(session, order, quantities={line_id: 1})  # another tab took one
     response = client.post(f"/returns/new/{order.number}", data=form_data(line_id, "2"))
     assert response.status_code == 422
-    assert "Only 1 can be returned." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Only 1 can be returned." in page
+    assert "1 in an open return." in page  # the form is shown again as things are now
 
 
 def test_estimate_fragment_for_htmx(
