@@ -17,7 +17,7 @@ from portal.db import get_session, utcnow
 from portal.formatting import humanize, local_date, local_datetime, money
 from portal.pagination import page_number
 from portal.store import current_policy
-from portal.web import render
+from portal.web import is_htmx, render
 
 bp = Blueprint("billing", __name__)
 
@@ -51,7 +51,9 @@ def _filters(form: LedgerFilterForm) -> LedgerFilter | None:
 
 
 def _history_page(form: LedgerFilterForm, ledger: object, status: int = 200) -> Response:
-    methods = service.list_payment_methods(get_session(), customer_id=current_user.id)
+    # The htmx fragment is only the ledger: the methods on file are not re-read for it.
+    methods = ([] if is_htmx() else
+               service.list_payment_methods(get_session(), customer_id=current_user.id))
     return render("billing/history.html", fragment="billing/_history.html", status=status,
                   form=form, ledger=ledger, methods=methods, today=_today(),
                   filter_args=form.query_args())

@@ -161,3 +161,27 @@ def test_bad_requests_are_refused(session: Session) -> None:
             issue_refund(session, order=order, reason="x", now=utcnow(), **kwargs)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(CreditEntry)) == 0
+
+
+def test_a_lost_race_on_the_same_key_returns_the_winner(session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from portal.billing import refunds
+
+    customer = make_customer(session)
+    order, _ = make_paid_order(session, customer)
+    winner = issue_refund(session, order=order, reason="x", now=utcnow(), amount_cents=300,
+                          idempotency_key="race")
+    session.commit()
+    real_replay = refunds._replay
+    calls = []
+
+    def late_replay(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        # The first look finds nothing, as if the winner had not committed yet.
+        return None if len(calls) == 1 else real_replay(*args, **kwargs)
+
+    monkeypatch.setattr(refunds, "_replay", late_replay)
+    loser = issue_refund(session, order=order, reason="x", now=utcnow(), amount_cents=300,
+                         idempotency_key="race")
+    session.commit()
+    assert loser.created is False and loser.credit_note.id == winner.credit_note.id
+    assert session.scalar(select(func.count()).select_from(Refund)) == 1
