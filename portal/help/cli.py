@@ -90,9 +90,7 @@ def search(query: str | None, content_dir: Path | None, limit: int, as_json: boo
             scratch = Path(tempfile.mkdtemp(prefix="faq-search-"))
             center = HelpCenter(content_dir, scratch, _variables(), strict=False,
                                 check_interval=float("inf"))
-            center.refresh(force=True)
-            for problem in center.collection.problems:
-                click.echo(f"warning: {problem}", err=True)
+            center.refresh(force=True)  # problems are logged to stderr as warnings
         else:
             center = get_help_center()
         queries = [query] if query is not None else (line.rstrip("\n") for line in sys.stdin)

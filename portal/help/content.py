@@ -21,6 +21,14 @@ import yaml
 CATEGORIES_FILE = "_categories.yml"
 SYNONYMS_FILE = "_synonyms.txt"
 KNOWN_KEYS = {"title", "category", "tags", "summary", "updated", "draft", "aliases"}
+# Names other tools give the same fields; accepted (with a warning) so foreign folders work.
+KEY_SYNONYMS = {"question": "title", "name": "title", "heading": "title",
+                "keywords": "tags", "labels": "tags", "description": "summary",
+                "excerpt": "summary", "abstract": "summary", "synonyms": "aliases",
+                "questions": "aliases", "also_known_as": "aliases", "date": "updated",
+                "last_updated": "updated", "modified": "updated", "section": "category",
+                "topic": "category"}
+NOT_ARTICLES = {"readme.md", "changelog.md", "license.md", "contributing.md"}
 VARIABLE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -71,7 +79,7 @@ def article_files(root: Path) -> list[Path]:
     files = []
     for path in root.rglob("*.md"):
         parts = path.relative_to(root).parts
-        if any(part.startswith(("_", ".")) for part in parts):
+        if any(part.startswith(("_", ".")) for part in parts) or path.name.lower() in NOT_ARTICLES:
             continue
         if path.is_file():
             files.append(path)
@@ -175,6 +183,11 @@ def parse_article(
         report(1, f"file name '{path.name}' should be lowercase letters, digits and dashes",
                error=False)
     key_lines = _key_lines(text)
+    for other, key in KEY_SYNONYMS.items():
+        if other in meta and key not in meta:
+            meta[key] = meta[other]
+            key_lines.setdefault(key, key_lines.get(other, 1))
+            report(key_lines.get(other, 1), f"'{other}' read as '{key}'", error=False)
 
     title = _text_value(meta.get("title"))
     if not title:
@@ -183,7 +196,7 @@ def parse_article(
             return None, problems
         title = _first_heading(body) or slug.replace("-", " ").replace("_", " ").capitalize()
     for key in meta:
-        if key not in KNOWN_KEYS:
+        if key not in KNOWN_KEYS and key not in KEY_SYNONYMS:
             report(key_lines.get(key, 1), f"unknown front matter key '{key}'", error=False)
     category = _text_value(meta.get("category")) or None
     if category and categories is not None and category not in categories:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import html
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import nh3
-from whoosh import highlight, index
+from whoosh import index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.query import Phrase
@@ -307,15 +308,38 @@ def _correct(reader, word: str) -> str | None:
     return min(candidates)[2] if candidates else None
 
 
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=220, surround=60)
+SNIPPET_CHARS = 240
+_WORD = re.compile(r"\w+")
 
 
 def _snippet(body: str, terms: set[str]) -> str:
-    """HTML with <mark> around matched words; every other character escaped."""
-    marked = highlight.highlight(body, frozenset(terms), ANALYZER, _FRAGMENTER, _FORMATTER,
-                                 top=2)
-    return nh3.clean(marked or "", tags={"mark"}, attributes={})
+    """The stretch of the body with the most matched words, escaped, words in <mark>."""
+    marks = [m.span() for m in _WORD.finditer(body) if stem(m.group().lower()) in terms]
+    if not marks:
+        return html.escape(_shorten(body, 0, SNIPPET_CHARS))
+    best_start, best_count = 0, -1
+    for start, _end in marks:
+        window_start = max(0, start - 40)
+        count = sum(1 for s, e in marks if s >= window_start and e <= window_start + SNIPPET_CHARS)
+        if count > best_count:
+            best_start, best_count = window_start, count
+    begin = body.rfind(" ", 0, best_start) + 1 if best_start else 0
+    end = min(len(body), begin + SNIPPET_CHARS)
+    if end < len(body):
+        end = body.rfind(" ", begin, end) if body.rfind(" ", begin, end) > begin else end
+    parts, cursor = [], begin
+    for s, e in marks:
+        if s >= begin and e <= end:
+            parts += [html.escape(body[cursor:s]), "<mark>", html.escape(body[s:e]), "</mark>"]
+            cursor = e
+    parts.append(html.escape(body[cursor:end]))
+    text = "".join(parts).replace("\n", " ")
+    return ("… " if begin else "") + text + (" …" if end < len(body) else "")
+
+
+def _shorten(text: str, begin: int, width: int) -> str:
+    piece = text[begin : begin + width]
+    return piece.rsplit(" ", 1)[0] + " …" if len(text) > begin + width else piece
 
 
 @dataclass

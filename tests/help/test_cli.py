@@ -48,7 +48,7 @@ def test_batch_search_on_a_foreign_folder(foreign: Path, tmp_path: Path) -> None
     assert lines[2] == []
     assert lines[3][0] == "no-front-matter"
     assert lines[4] == []
-    assert "warning:" in result.stderr and "unknown variable" in result.stderr
+    assert "WARNING" in result.stderr and "odd-vars.md:2: unknown variable" in result.stderr
     assert not list(tmp_path.glob("faq-search-*"))
 
 
