@@ -6,15 +6,20 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 VENDOR_STAMP := static/vendor/.installed
 
-.PHONY: run dev test lint bench install vendor browser migrate seed migration clean
+.PHONY: run dev test lint bench install install-dev vendor browser migrate prepare migration clean
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -25,16 +30,18 @@ $(VENDOR_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(VENDOR_STAMP)
 
+install-dev: $(DEV_STAMP) $(VENDOR_STAMP)
+
 vendor: $(VENDOR_STAMP)
 
 migrate: install
 	$(VENV)/bin/alembic upgrade head
 
-seed: migrate
-	$(FLASK) seed-demo --if-empty
+# Migrate, seed an empty database and build the help index, in one process.
+prepare: install
+	$(FLASK) prepare
 
-run: seed
-	$(FLASK) faq reindex
+run: prepare
 	@echo ""
 	@echo "  Portal on http://127.0.0.1:$(PORT)"
 	@echo "  Shoppers: shopper@example.com, shopper2@example.com   Staff: staff@example.com"
@@ -43,7 +50,7 @@ run: seed
 	PORTAL_ENV=$${PORTAL_ENV:-development} $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --access-logfile - wsgi:app
 
-dev: seed
+dev: prepare
 	PORTAL_ENV=development $(FLASK) run --debug --port $(PORT)
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser.
@@ -52,18 +59,18 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "chromium could not be installed: browser tests will be skipped"; }
 
-test: install browser
+test: install-dev browser
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check portal tests bench eval migrations/env.py
 
-bench: install
+bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench
 
 # Regenerates the single initial migration from the models (nothing is deployed yet).
-migration: install
+migration: install-dev
 	rm -f migrations/versions/*.py /tmp/portal-migration.db
 	PORTAL_DATABASE_URL=sqlite:////tmp/portal-migration.db $(VENV)/bin/alembic revision \
 		--autogenerate -m "initial schema" --rev-id 0001

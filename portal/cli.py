@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from portal.auth import service as accounts
+from portal.config import PROJECT_ROOT
 from portal.db import new_session
 from portal.domain import DomainError
 from portal.enums import Role
@@ -56,11 +57,32 @@ def deliver(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+@click.command("prepare")
+@click.pass_context
+@with_appcontext
+def prepare(ctx: click.Context) -> None:
+    """What `make run` needs before serving: migrate, seed an empty database, build the index."""
+    # Imported here so app servers, which never migrate, do not load Alembic.
+    from alembic import command as alembic_command
+    from alembic.config import Config as AlembicConfig
+    from flask import current_app
+
+    from portal.demo.cli import seed_demo
+    from portal.help.cli import reindex
+
+    alembic_config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    alembic_config.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"])
+    alembic_command.upgrade(alembic_config, "head")
+    ctx.invoke(seed_demo, if_empty=True)
+    ctx.invoke(reindex)
+
+
 def register(app: Flask) -> None:
     from portal.demo.cli import seed_demo
     from portal.help.cli import faq
 
     app.cli.add_command(create_staff)
     app.cli.add_command(mail_group)
+    app.cli.add_command(prepare)
     app.cli.add_command(seed_demo)
     app.cli.add_command(faq)
