@@ -26,3 +26,4 @@ def dashboard() -> str:
 
 import portal.staff.requests_views  # noqa: E402, F401  (routes join this blueprint)
 import portal.staff.returns_views  # noqa: E402, F401  (routes join this blueprint)
+import portal.staff.content_views  # noqa: E402, F401  (routes join this blueprint)
