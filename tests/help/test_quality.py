@@ -18,3 +18,10 @@ def test_search_quality_floor() -> None:
     assert portal["unanswerable"]["no_answer"] >= 0.4
     for baseline in ("whoosh-default", "fts5-bm25"):
         assert portal["answerable"]["mrr"] > report[baseline]["answerable"]["mrr"]
+
+
+def test_ranking_carries_over_to_articles_written_in_another_style() -> None:
+    """eval/foreign: title-only front matter, another shop; written without tuning to it."""
+    report = evaluate(ROOT / "eval" / "foreign", load_cases(ROOT / "eval" / "foreign-queries.tsv"))
+    assert report["portal"]["answerable"]["mrr"] >= 0.8
+    assert report["portal"]["answerable"]["mrr"] > report["fts5-bm25"]["answerable"]["mrr"]
