@@ -13,10 +13,21 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import yaml
+
+from portal.help.frontmatter import (
+    date_value,
+    first_heading,
+    list_value,
+    split_front_matter,
+    text_value,
+)
+from portal.help.frontmatter import (
+    key_lines as find_key_lines,
+)
 
 CATEGORIES_FILE = "_categories.yml"
 SYNONYMS_FILE = "_synonyms.txt"
@@ -173,7 +184,7 @@ def parse_article(
         report(line, "file is not valid UTF-8")
         text = raw.decode("utf-8", errors="replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body, body_line, front_problem = _split_front_matter(text)
+    meta, body, body_line, front_problem = split_front_matter(text)
     if front_problem:
         report(*front_problem)
         if strict:
@@ -182,23 +193,23 @@ def parse_article(
     if not SLUG_RE.match(slug):
         report(1, f"file name '{path.name}' should be lowercase letters, digits and dashes",
                error=False)
-    key_lines = _key_lines(text)
+    key_lines = find_key_lines(text)
     for other, key in KEY_SYNONYMS.items():
         if other in meta and key not in meta:
             meta[key] = meta[other]
             key_lines.setdefault(key, key_lines.get(other, 1))
             report(key_lines.get(other, 1), f"'{other}' read as '{key}'", error=False)
 
-    title = _text_value(meta.get("title"))
+    title = text_value(meta.get("title"))
     if not title:
         report(1, "missing title in front matter")
         if strict:
             return None, problems
-        title = _first_heading(body) or slug.replace("-", " ").replace("_", " ").capitalize()
+        title = first_heading(body) or slug.replace("-", " ").replace("_", " ").capitalize()
     for key in meta:
         if key not in KNOWN_KEYS and key not in KEY_SYNONYMS:
             report(key_lines.get(key, 1), f"unknown front matter key '{key}'", error=False)
-    category = _text_value(meta.get("category")) or None
+    category = text_value(meta.get("category")) or None
     if category and categories is not None and category not in categories:
         known = ", ".join(sorted(categories)) or "none defined"
         report(key_lines.get("category", 1), f"unknown category '{category}' (known: {known})",
@@ -207,7 +218,7 @@ def parse_article(
         report(body_line, "empty body")
         if strict:
             return None, problems
-    updated, bad_date = _date_value(meta.get("updated"))
+    updated, bad_date = date_value(meta.get("updated"))
     if bad_date:
         report(key_lines.get("updated", 1), f"'updated' is not a date: {bad_date!r}", error=False)
 
@@ -229,9 +240,9 @@ def parse_article(
         title=substitute(title, key_lines.get("title", 1)),
         body=substitute(body, body_line),
         category=category,
-        tags=tuple(_list_value(meta.get("tags"))),
-        summary=substitute(_text_value(meta.get("summary")), key_lines.get("summary", 1)),
-        aliases=tuple(_list_value(meta.get("aliases"))),
+        tags=tuple(list_value(meta.get("tags"))),
+        summary=substitute(text_value(meta.get("summary")), key_lines.get("summary", 1)),
+        aliases=tuple(list_value(meta.get("aliases"))),
         updated=updated,
         is_draft=meta.get("draft") is True or str(meta.get("draft")).lower() in {"yes", "true"},
         body_line=body_line,
@@ -242,76 +253,6 @@ def parse_article(
     if unknown and strict:
         return None, problems
     return article, problems
-
-
-def _split_front_matter(text: str) -> tuple[dict, str, int, tuple[int, str] | None]:
-    """(meta, body, first body line, problem) for a file that may lack front matter."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, text, 1, (1, "missing front matter (a '---' block with at least a title)")
-    for index in range(1, len(lines)):
-        if lines[index].strip() in {"---", "..."}:
-            break
-    else:
-        return {}, text, 1, (1, "front matter is not closed by a '---' line")
-    yaml_text = "\n".join(lines[1:index])
-    body = "\n".join(lines[index + 1 :])
-    body_line = index + 2
-    try:
-        meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "invalid YAML"
-        return {}, body, body_line, (line, f"front matter is not valid YAML: {reason}")
-    if not isinstance(meta, dict):
-        return {}, body, body_line, (2, "front matter must be 'key: value' lines")
-    return {str(k): v for k, v in meta.items()}, body, body_line, None
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.split("\n")[1:], start=2):
-        if line.strip() in {"---", "..."}:
-            break
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
-        if match:
-            lines.setdefault(match.group(1), number)
-    return lines
-
-
-def _text_value(value: object) -> str:
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()
-
-
-def _list_value(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, list | tuple):
-        return [str(item).strip() for item in value if str(item).strip()]
-    return [str(value)]
-
-
-def _date_value(value: object) -> tuple[date | None, str | None]:
-    if value is None or value == "":
-        return None, None
-    if isinstance(value, datetime):
-        return value.date(), None
-    if isinstance(value, date):
-        return value, None
-    try:
-        return date.fromisoformat(str(value).strip()), None
-    except ValueError:
-        return None, str(value)
-
-
-def _first_heading(body: str) -> str:
-    match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", body, re.MULTILINE)
-    return match.group(1).strip() if match else ""
 
 
 def _display_path(path: Path) -> str:

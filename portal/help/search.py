@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import html
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from portal.help.query import (
     words,
 )
 from portal.help.render import plain_text
+from portal.help.snippets import snippet
 
 SCHEMA_VERSION = "6"
 HEAD_BOOST = 2.0  # final score x (1 + HEAD_BOOST x share of the query in title/aliases/tags)
@@ -155,7 +154,7 @@ class Searcher:
                     stored = reader.stored_fields(docnum)
                     answer.hits.append(Hit(
                         stored["slug"], stored["title"], score, coverage,
-                        _snippet(stored["body"], terms) if snippets else "",
+                        snippet(stored["body"], terms, stem) if snippets else "",
                         stored.get("category_key", ""),
                     ))
         answer.is_no_answer = not answer.hits
@@ -306,40 +305,6 @@ def _correct(reader, word: str) -> str | None:
         if candidate != word and distance <= allowed:
             candidates.append((distance, -reader.doc_frequency("spell", candidate), candidate))
     return min(candidates)[2] if candidates else None
-
-
-SNIPPET_CHARS = 240
-_WORD = re.compile(r"\w+")
-
-
-def _snippet(body: str, terms: set[str]) -> str:
-    """The stretch of the body with the most matched words, escaped, words in <mark>."""
-    marks = [m.span() for m in _WORD.finditer(body) if stem(m.group().lower()) in terms]
-    if not marks:
-        return html.escape(_shorten(body, 0, SNIPPET_CHARS))
-    best_start, best_count = 0, -1
-    for start, _end in marks:
-        window_start = max(0, start - 40)
-        count = sum(1 for s, e in marks if s >= window_start and e <= window_start + SNIPPET_CHARS)
-        if count > best_count:
-            best_start, best_count = window_start, count
-    begin = body.rfind(" ", 0, best_start) + 1 if best_start else 0
-    end = min(len(body), begin + SNIPPET_CHARS)
-    if end < len(body):
-        end = body.rfind(" ", begin, end) if body.rfind(" ", begin, end) > begin else end
-    parts, cursor = [], begin
-    for s, e in marks:
-        if s >= begin and e <= end:
-            parts += [html.escape(body[cursor:s]), "<mark>", html.escape(body[s:e]), "</mark>"]
-            cursor = e
-    parts.append(html.escape(body[cursor:end]))
-    text = "".join(parts).replace("\n", " ")
-    return ("… " if begin else "") + text + (" …" if end < len(body) else "")
-
-
-def _shorten(text: str, begin: int, width: int) -> str:
-    piece = text[begin : begin + width]
-    return piece.rsplit(" ", 1)[0] + " …" if len(text) > begin + width else piece
 
 
 @dataclass
