@@ -348,8 +348,9 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
                     stats.unchanged += 1
                     continue
                 article = by_slug[slug]
-                writer.update_document(**document(article, categories.get(article.category or "",
-                                                                          "")))
+                doc = document(article, categories.get(article.category or "", ""))
+                # a fresh index has nothing to replace: add_document skips the lookup
+                (writer.add_document if stats.is_full else writer.update_document)(**doc)
                 stats.added += 1
             writer.commit(merge=True)
             ix.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-import portal.staff.content_views  # noqa: F401  (adds /staff/content to the staff blueprint)
 from portal.enums import Role
 from portal.help import service
 from portal.help.models import ArticleFeedback, ArticleView, SearchEvent
