@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 VENDOR_STAMP := static/vendor/.installed
 
-.PHONY: run dev test lint bench install install-dev vendor browser migrate prepare migration clean
+.PHONY: run dev test lint bench install install-dev vendor system-packages migrate prepare migration clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -53,13 +53,17 @@ run: prepare
 dev: prepare
 	PORTAL_ENV=development $(FLASK) run --debug --port $(PORT)
 
-# Debian's chromium drives the browser tests; Playwright never downloads a browser.
-browser:
-	@command -v chromium >/dev/null || { \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-		|| echo "chromium could not be installed: browser tests will be skipped"; }
+# Debian packages the tests use: chromium (browser tests; Playwright never downloads a
+# browser), poppler-utils and zbar-tools (render a label PDF and scan its barcodes back).
+SYSTEM_TOOLS := chromium:chromium pdftoppm:poppler-utils zbarimg:zbar-tools
+system-packages:
+	@missing=$$(for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null || echo $${pair#*:}; done); \
+	if [ -n "$$missing" ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+		|| echo "could not install $$missing: the tests that need them will be skipped"; \
+	fi
 
-test: install-dev browser
+test: install-dev system-packages
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install-dev
