@@ -144,11 +144,11 @@ def markdown(report: dict[str, dict[str, dict[str, float]]]) -> str:
     unanswerable = [report[s].get("unanswerable", {}) for s in systems]
     n = int(unanswerable[0].get("n", 0))
     cells = " | ".join(f"no-answer {u.get('no_answer', 0):.3f} | " for u in unanswerable)
-    lines.append(f"| unanswerable | {n} | {cells}")
+    lines.append(f"| unanswerable | {n} | {cells}|")
     empty = " | ".join(
         f"empty {report[s].get('answerable', {}).get('empty', 0):.3f} | " for s in systems
     )
-    lines.append(f"| answerable with no result | | {empty}")
+    lines.append(f"| answerable, no result | | {empty}|")
     return "\n".join(lines)
 
 

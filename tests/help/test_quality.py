@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eval.evaluate import ROOT, evaluate, load_cases
 
-# Floors a little under the figures at the time of writing (see the table in eval/README.md).
+# Floors a little under the figures at the time of writing (see eval/README.md).
 FLOORS = {"keyword": 0.95, "question": 0.9, "paraphrase": 0.6, "typo": 0.85, "synonym": 0.8}
 
 
