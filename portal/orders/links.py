@@ -38,7 +38,8 @@ def help_link(slug: str, query: str) -> str:
     return link_to("help.search", q=query, fallback_query=query)
 
 
-def contact_link(order_number: str, topic: str) -> str:
-    """The contact flow with the order filled in."""
+def contact_link(order_number: str, topic: str, subject: str | None = None) -> str:
+    """The contact flow with the order, the topic and (optionally) a subject filled in."""
+    values = {"subject": subject} if subject else {}
     return link_to("support.contact", order=order_number, topic=topic,
-                   fallback_query="contact us")
+                   fallback_query="contact us", **values)

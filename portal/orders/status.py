@@ -33,7 +33,7 @@ class Problem:
     you_can: str
     help_slug: str
     help_query: str
-    contact_topic: str
+    contact_topic: str  # a support category (support.service.CATEGORIES)
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,14 @@ class Clock:
     locale: str = "en_US"
 
     def day(self, value: date) -> str:
-        """today, tomorrow, a weekday within a week, else "3 May" (and the year if not this one)."""
+        """today, tomorrow, yesterday, a weekday within a week, else "3 May" (year if not this one)."""
         delta = (value - self.today).days
         if delta == 0:
             return "today"
         if delta == 1:
             return "tomorrow"
+        if delta == -1:
+            return "yesterday"
         if 1 < delta < 7:
             return format_date(value, "EEEE", locale=self.locale)
         pattern = "d MMMM" if value.year == self.today.year else "d MMMM y"
@@ -173,7 +175,7 @@ PROBLEMS = {
         "moving it. We check every parcel more than three working days late ourselves.",
         "Give it until the end of the next working day. If it still has not moved after that, "
         "tell us and we will open an investigation with the carrier.",
-        "delayed-shipment", "late order", "late_delivery",
+        "delayed-shipment", "late order", "delivery",
     ),
     "exception": Problem(
         "exception", "The carrier reported a delivery problem",
@@ -182,14 +184,14 @@ PROBLEMS = {
         "delivery date shown here.",
         "Check the delivery address on your order. If the carrier asks for something, follow "
         "their link; if nothing changes in two working days, contact us.",
-        "delivery-exception", "delivery exception", "delivery_problem",
+        "delivery-exception", "delivery exception", "delivery",
     ),
     "returned": Problem(
         "returned", "The parcel is coming back to us",
         "The carrier could not deliver it and is returning it. Once it reaches our warehouse "
         "we refund you automatically, or send it again if you ask us to.",
         "Contact us if you would like it sent again, perhaps to another address.",
-        "delivery-exception", "returned to sender", "returned_to_sender",
+        "delivery-exception", "returned to sender", "delivery",
     ),
     "failed_attempt": Problem(
         "failed_attempt", "The carrier tried to deliver, but nobody was in",
@@ -197,7 +199,7 @@ PROBLEMS = {
         "point with a card explaining where.",
         "Look for a card from the carrier, or use the carrier's link to choose another day "
         "or a pickup point.",
-        "track-my-order", "missed delivery", "delivery_problem",
+        "track-my-order", "missed delivery", "delivery",
     ),
     "pickup": Problem(
         "pickup", "Your parcel is waiting at a pickup point",
@@ -205,7 +207,7 @@ PROBLEMS = {
         "them back to us.",
         "Bring photo ID and your tracking number; the carrier's link shows the address and "
         "opening hours.",
-        "track-my-order", "pickup point", "delivery_problem",
+        "track-my-order", "pickup point", "delivery",
     ),
     "not_received": Problem(
         "not_received", "Marked as delivered, but you do not have it",
@@ -214,6 +216,6 @@ PROBLEMS = {
         "Check with neighbours and around your door, and look at the carrier's proof of "
         "delivery. If it has not turned up after a day, contact us and we will replace or "
         "refund it.",
-        "package-marked-delivered-not-received", "delivered not received", "not_received",
+        "package-marked-delivered-not-received", "delivered not received", "delivery",
     ),
 }

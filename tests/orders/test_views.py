@@ -193,7 +193,7 @@ def test_report_delivered_but_not_received(signed_in, session, shopper):
     assert signed_in.post(url + "/not-received").status_code == 302  # twice is harmless
     html = signed_in.get(url).get_data(as_text=True)
     assert "Marked as delivered, but you do not have it" in html
-    assert "topic=not_received" in html
+    assert "topic=delivery" in html and "subject=Marked+as+delivered" in html
     assert "I have not received this parcel" not in html
     session.refresh(parcel)
     assert parcel.not_received_reported_at is not None
