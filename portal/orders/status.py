@@ -45,7 +45,7 @@ class Clock:
     locale: str = "en_US"
 
     def day(self, value: date) -> str:
-        """today, tomorrow, yesterday, a weekday within a week, else "3 May" (year if not this one)."""
+        """today, tomorrow, yesterday, a weekday within the week, else "3 May" (+ year)."""
         delta = (value - self.today).days
         if delta == 0:
             return "today"

@@ -29,7 +29,8 @@ def order(state, parcels=(), lines=(), policy=None):
 
 @pytest.mark.parametrize(("day", "words"), [
     (date(2026, 11, 19), "today"), (date(2026, 11, 20), "tomorrow"),
-    (date(2026, 11, 18), "yesterday"), (date(2026, 11, 24), "Tuesday"), (date(2026, 12, 3), "3 December"),
+    (date(2026, 11, 18), "yesterday"),
+    (date(2026, 11, 24), "Tuesday"), (date(2026, 12, 3), "3 December"),
     (date(2027, 1, 4), "4 January 2027"), (date(2026, 11, 2), "2 November"),
 ])
 def test_days_are_written_the_way_people_say_them(day, words):
