@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.audit import record_event
-from portal.billing.models import Refund
-from portal.billing.refunds import issue_refund, refundable_cents, refundable_lines
+from portal.billing.refunds import CreditLine, issue_refund, refundable_cents, refundable_lines
 from portal.domain import DomainError
 from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import queue_mail
 from portal.money import format_money
 from portal.orders.models import Order, Shipment
+from portal.orders.service import remaining_quantity
+from portal.orders.tracking import refresh_order_status
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 
@@ -27,18 +28,21 @@ class ActionNotAllowed(DomainError):
     pass
 
 
+def unshipped_units(order: Order) -> dict[int, int]:
+    """Order line id -> units in no parcel and not cancelled (needs parcels' lines loaded)."""
+    left = {line.id: remaining_quantity(order, line) for line in order.lines}
+    return {line_id: units for line_id, units in left.items() if units > 0}
+
+
 def cancel_blocker(order: Order) -> str | None:
-    """Only an order with nothing in a parcel yet can be cancelled (needs shipments loaded)."""
+    """What is not in a parcel yet can be cancelled: the whole order, or the rest of it."""
     if order.status is OrderStatus.CANCELLED:
         return "This order is cancelled."
     if order.status is OrderStatus.RETURNED:
         return "This order was returned."
     if order.status is OrderStatus.DELIVERED:
         return "It has arrived: you can return it instead."
-    if order.shipments:
-        if order.status is OrderStatus.PARTIALLY_SHIPPED:
-            return ("Part of it is already on its way, so it cannot be cancelled here: "
-                    "return what arrives, or contact us about the rest.")
+    if not unshipped_units(order):
         return "Already on its way: you can return it once it arrives."
     return None
 
@@ -57,47 +61,70 @@ def address_blocker(order: Order) -> str | None:
 def cancel_order(
     session: Session, *, order: Order, actor_id: int, now: datetime,
     idempotency_key: str | None = None,
-) -> Refund | None:
-    """Cancels every unit and refunds what was paid; returns the first refund, if any.
+) -> int:
+    """Cancels every unit not in a parcel and refunds it; returns the cents refunded.
 
-    Needs order.lines and order.shipments loaded. The refund (credit note included) is
-    made in the same transaction; nothing is refunded when nothing was captured.
+    With nothing shipped the whole order is cancelled and everything paid comes back
+    (shipping included); otherwise only the units left, at their price, discount and tax.
+    Needs order.lines and order.shipments (with lines) loaded. The refund and its credit
+    note are made in the same transaction; nothing is refunded when nothing was captured.
     """
     blocker = cancel_blocker(order)
     if blocker:
         raise ActionNotAllowed(blocker)
+    units = unshipped_units(order)
+    whole = not order.shipments
     for line in order.lines:
-        line.cancelled_quantity = line.quantity
-    order.status = OrderStatus.CANCELLED
-    order.cancelled_at = now
-    refund = None
-    available = refundable_cents(session, order=order)
-    if available > 0:
-        lines = refundable_lines(session, order=order)
-        if available < order.total_cents:
-            # Something was refunded already: give back exactly what is left.
-            outcome = issue_refund(session, order=order, reason="Order cancelled", now=now,
-                                   amount_cents=available, idempotency_key=idempotency_key)
-        else:
-            outcome = issue_refund(session, order=order, reason="Order cancelled", now=now,
-                                   lines=lines, shipping_cents=order.shipping_cents,
-                                   idempotency_key=idempotency_key)
-        refund = outcome.refund
+        line.cancelled_quantity += units.get(line.id, 0)
+    if whole:
+        order.status, order.cancelled_at = OrderStatus.CANCELLED, now
+    else:
+        refresh_order_status(order)
+    refunded = _refund_cancelled(session, order=order, units=units, whole=whole, now=now,
+                                 idempotency_key=idempotency_key)
     record_event(session, actor_id=actor_id, action="order.cancelled", object_type="order",
-                 object_id=order.number, refunded_cents=available)
-    _mail_cancelled(session, order=order, refunded_cents=max(available, 0))
-    return refund
+                 object_id=order.number, whole=whole, units=sum(units.values()),
+                 refunded_cents=refunded)
+    _mail_cancelled(session, order=order, whole=whole, refunded_cents=refunded)
+    return refunded
 
 
-def _mail_cancelled(session: Session, *, order: Order, refunded_cents: int) -> None:
+def _refund_cancelled(
+    session: Session, *, order: Order, units: dict[int, int], whole: bool, now: datetime,
+    idempotency_key: str | None,
+) -> int:
+    available = refundable_cents(session, order=order)
+    if available <= 0:
+        return 0
+    reason = "Order cancelled" if whole else "Items cancelled before shipping"
+    if whole and available < order.total_cents:
+        # Something was refunded already: give back exactly what is left.
+        outcome = issue_refund(session, order=order, reason=reason, now=now,
+                               amount_cents=available, idempotency_key=idempotency_key)
+    elif whole:
+        outcome = issue_refund(session, order=order, reason=reason, now=now,
+                               lines=refundable_lines(session, order=order),
+                               shipping_cents=order.shipping_cents,
+                               idempotency_key=idempotency_key)
+    else:
+        outcome = issue_refund(session, order=order, reason=reason, now=now,
+                               lines=[CreditLine(line_id, n) for line_id, n in units.items()],
+                               idempotency_key=idempotency_key)
+    return outcome.amount_cents
+
+
+def _mail_cancelled(session: Session, *, order: Order, whole: bool, refunded_cents: int) -> None:
     money = format_money(refunded_cents, order.currency)
     refund_text = (f"We are refunding {money} to the way you paid; it shows in your "
                    f"billing history now and on your statement within a few days."
                    if refunded_cents else "Nothing was charged, so there is nothing to refund.")
+    what = (f"Your order {order.number} is cancelled" if whole else
+            f"The items of order {order.number} that had not shipped yet are cancelled")
     queue_mail(
-        session, to=order.customer.email, subject=f"Order {order.number} is cancelled",
-        body=f"Hello {order.customer.first_name},\n\nYour order {order.number} is cancelled "
-             f"as you asked.\n{refund_text}\n",
+        session, to=order.customer.email,
+        subject=f"Order {order.number} is cancelled" if whole else
+        f"Items of order {order.number} are cancelled",
+        body=f"Hello {order.customer.first_name},\n\n{what}, as you asked.\n{refund_text}\n",
     )
 
 

@@ -85,7 +85,7 @@ def cancel(order_number: str) -> Response:
         flash(error.message, "error")
     else:
         session.commit()
-        flash("Your order is cancelled. Any refund is on its way and shows in billing.",
+        flash("Cancelled as you asked. Any refund is on its way and shows in billing.",
               "success")
     return redirect(url_for("orders.detail", order_number=order_number))
 

@@ -40,7 +40,7 @@ def test_cancel_unshipped_order_refunds_and_marks_lines(client, session, login, 
     assert len(notes) == 1 and notes[0].total_cents == order.total_cents
     assert "is cancelled" in outbox()[-1]["Subject"]
     html = client.get(f"/orders/{order.number}").get_data(as_text=True)
-    assert "Your order is cancelled" in html and "Order cancelled" in html
+    assert "Cancelled as you asked" in html and "Order cancelled" in html
     assert "Cancelled" in html and "Cancel this order" not in html
 
 
@@ -158,3 +158,28 @@ def test_address_still_changeable_while_label_only(client, session, login):
     client.post(f"/orders/{order.number}/address", data=ADDRESS)
     session.expire_all()
     assert session.get(Order, order.id).shipping_address["line1"] == "5 New Road"
+
+
+def test_cancel_the_rest_of_a_partly_shipped_order(client, session, login, outbox):
+    customer = make_customer(session)
+    order = make_order(session, customer, lines=2, quantity=2)
+    make_payment(session, order)
+    shipped, waiting = order.lines
+    make_shipment(session, order, quantities={shipped.id: 2, waiting.id: 1})
+    login(client, customer)
+    html = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Cancel the items not shipped yet" in html
+    client.post(f"/orders/{order.number}/cancel", data={"idempotency_key": "rest"})
+    session.expire_all()
+    reloaded = session.get(Order, order.id)
+    assert reloaded.status is OrderStatus.SHIPPED  # what is in the parcel still comes
+    assert session.get(OrderLine, waiting.id).cancelled_quantity == 1
+    assert session.get(OrderLine, shipped.id).cancelled_quantity == 0
+    refunds = _refunds(session, order)
+    # One unit of the waiting line: its price and its share of tax, no shipping.
+    assert sum(r.amount_cents for r in refunds) == waiting.unit_price_cents + waiting.tax_cents // 2
+    assert "Items of order" in outbox()[-1]["Subject"]
+    html = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Already on its way: you can return it once it arrives." in html
+    client.post(f"/orders/{order.number}/cancel", data={"idempotency_key": "rest"})
+    assert len(_refunds(session, order)) == 1

@@ -118,7 +118,7 @@ def test_detail_shows_lines_totals_payment_parcels(signed_in, session, shopper):
     total = f"${order.total_cents / 100:,.2f}"
     assert total in html and "Visa ending 4242" in html
     assert "1 Main Street" in html
-    assert "Part of it is already on its way" in html  # why it cannot be cancelled
+    assert "Cancel the items not shipped yet" in html
 
 
 def test_detail_links_invoices_and_credit_notes(signed_in, session, shopper):
