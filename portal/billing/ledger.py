@@ -12,14 +12,28 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal, null, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from portal.billing.documents import STORED_VALUE_KINDS
 from portal.billing.models import CreditEntry, Invoice, Payment, Refund
+from portal.db import UTCDateTime
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order
 
@@ -78,17 +92,43 @@ class YearTotal:
         return self.paid_cents - self.received_cents
 
 
-def _window(column: Any, ledger: LedgerFilter) -> list[Any]:
+def _window(column: Any, shape: Shape) -> list[Any]:
     conditions = []
-    if ledger.start is not None:
-        conditions.append(column >= ledger.start)
-    if ledger.end is not None:
-        conditions.append(column < ledger.end)
+    if shape.has_start:
+        conditions.append(column >= bindparam("start", type_=UTCDateTime()))
+    if shape.has_end:
+        conditions.append(column < bindparam("end", type_=UTCDateTime()))
     return conditions
 
 
-def _entries(customer_id: int, ledger: LedgerFilter) -> Any:
-    """The union of the three sources, with the customer and date range applied in each."""
+@dataclass(frozen=True)
+class Shape:
+    """Which filters a ledger query has; the values go in as bound parameters."""
+
+    has_start: bool
+    has_end: bool
+    has_type: bool
+
+
+def _shape_and_params(customer_id: int, ledger: LedgerFilter) -> tuple[Shape, dict[str, Any]]:
+    shape = Shape(ledger.start is not None, ledger.end is not None,
+                  ledger.entry_type is not None)
+    params: dict[str, Any] = {"customer_id": customer_id}
+    if ledger.start is not None:
+        params["start"] = ledger.start
+    if ledger.end is not None:
+        params["end"] = ledger.end
+    if ledger.entry_type is not None:
+        params["entry_type"] = ledger.entry_type.value
+    return shape, params
+
+
+@lru_cache(maxsize=16)
+def _entries(shape: Shape) -> Any:
+    """The union of the three sources, the customer and date range applied in each.
+
+    Built once per shape of filters (ORM aliases are costly to build on every request)."""
+    customer_id = bindparam("customer_id", type_=Integer())
     order_invoice = aliased(Invoice)
     payments = (
         select(
@@ -104,7 +144,7 @@ def _entries(customer_id: int, ledger: LedgerFilter) -> Any:
         .outerjoin(order_invoice, and_(order_invoice.order_id == Payment.order_id,
                                        order_invoice.kind == InvoiceKind.INVOICE))
         .where(Payment.customer_id == customer_id, Payment.status == PaymentStatus.CAPTURED,
-               Payment.kind.in_(OUTSIDE_KINDS), *_window(Payment.created_at, ledger))
+               Payment.kind.in_(OUTSIDE_KINDS), *_window(Payment.created_at, shape))
     )
     refund_payment = aliased(Payment)
     note = aliased(Invoice)
@@ -119,7 +159,7 @@ def _entries(customer_id: int, ledger: LedgerFilter) -> Any:
         .outerjoin(note, note.id == Refund.credit_note_id)
         .outerjoin(refund_payment, refund_payment.id == Refund.payment_id)
         .where(Refund.customer_id == customer_id, Refund.status == RefundStatus.COMPLETED,
-               Refund.kind.in_(OUTSIDE_KINDS), *_window(Refund.created_at, ledger))
+               Refund.kind.in_(OUTSIDE_KINDS), *_window(Refund.created_at, shape))
     )
     credit_order = aliased(Order)
     credit_refund = aliased(Refund)
@@ -142,12 +182,12 @@ def _entries(customer_id: int, ledger: LedgerFilter) -> Any:
         .outerjoin(spent_invoice, and_(CreditEntry.refund_id.is_(None),
                                        spent_invoice.order_id == CreditEntry.order_id,
                                        spent_invoice.kind == InvoiceKind.INVOICE))
-        .where(CreditEntry.customer_id == customer_id, *_window(CreditEntry.created_at, ledger))
+        .where(CreditEntry.customer_id == customer_id, *_window(CreditEntry.created_at, shape))
     )
     entries = payments.union_all(refunds, credits).subquery("entries")
     filtered = select(entries)
-    if ledger.entry_type is not None:
-        filtered = filtered.where(entries.c.entry_type == ledger.entry_type.value)
+    if shape.has_type:
+        filtered = filtered.where(entries.c.entry_type == bindparam("entry_type", type_=String()))
     return filtered.subquery("ledger")
 
 
@@ -197,13 +237,15 @@ def ledger_page(
     zone: ZoneInfo,
 ) -> LedgerPage:
     """One page of the shopper's ledger (newest first) and the totals per year: 3 queries."""
-    rows = _entries(customer_id, ledger)
+    shape, params = _shape_and_params(customer_id, ledger)
+    rows = _entries(shape)
     total, first, last = session.execute(
-        select(func.count(), func.min(rows.c.occurred_at), func.max(rows.c.occurred_at))
+        select(func.count(), func.min(rows.c.occurred_at), func.max(rows.c.occurred_at)), params
     ).one()
     number = min(number, max(1, -(-total // per_page)))
-    page = session.execute(_with_balance(rows).limit(per_page).offset((number - 1) * per_page))
-    years = _year_totals(session, rows, first, last, zone) if total else []
+    page = session.execute(
+        _with_balance(rows).limit(per_page).offset((number - 1) * per_page), params)
+    years = _year_totals(session, rows, params, first, last, zone) if total else []
     return LedgerPage(entries=[_entry(row) for row in page], number=number, per_page=per_page,
                       total=total, year_totals=years)
 
@@ -211,11 +253,12 @@ def ledger_page(
 def ledger_entries(session: Session, *, customer_id: int, ledger: LedgerFilter,
                    limit: int = 100_000) -> list[LedgerEntry]:
     """Every entry in the range, newest first (for the export)."""
-    rows = _entries(customer_id, ledger)
-    return [_entry(row) for row in session.execute(_with_balance(rows).limit(limit))]
+    shape, params = _shape_and_params(customer_id, ledger)
+    statement = _with_balance(_entries(shape)).limit(limit)
+    return [_entry(row) for row in session.execute(statement, params)]
 
 
-def _year_totals(session: Session, rows: Any, first: Any, last: Any,
+def _year_totals(session: Session, rows: Any, params: dict[str, Any], first: Any, last: Any,
                  zone: ZoneInfo) -> list[YearTotal]:
     # Years in the shopper's zone, as UTC boundaries: portable SQL, no per-database EXTRACT.
     first_year = _as_utc(first).astimezone(zone).year
@@ -229,7 +272,7 @@ def _year_totals(session: Session, rows: Any, first: Any, last: Any,
                  .group_by(rows.c.currency, year).order_by(rows.c.currency, year.desc()))
     return [YearTotal(currency=currency, year=int(y), paid_cents=int(p or 0),
                       received_cents=int(r or 0))
-            for currency, y, p, r in session.execute(statement)]
+            for currency, y, p, r in session.execute(statement, params)]
 
 
 def _as_utc(value: Any) -> datetime:
