@@ -172,3 +172,18 @@ def test_csv_export_quotes_and_neutralises_formulas(
     assert 'filename="billing-history-2020-01-01-2020-12-31.csv"' in (
         csv_range.headers["Content-Disposition"])
     assert len(list(csv.reader(io.StringIO(csv_range.data.decode("utf-8-sig"))))) == 1
+
+
+def test_credit_note_pdf_shows_the_credited_total_and_the_invoice(
+    session: Session, client: FlaskClient, login
+) -> None:  # type: ignore[no-untyped-def]
+    me = make_customer(session)
+    order, invoice = make_paid_order(session, me, lines=1)
+    outcome = issue_refund(session, order=order, reason="Goodwill", now=utcnow(),
+                           amount_cents=1234)
+    session.commit()
+    login(client, me)
+    _, text = pdf_text(client.get(f"/billing/invoices/{outcome.credit_note.number}.pdf").data)
+    assert f"Credit note {outcome.credit_note.number}" in text
+    assert re.search(r"Total credited\s*\$12\.34", text)
+    assert f"Credits invoice: {invoice.number}" in text

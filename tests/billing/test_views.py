@@ -162,3 +162,17 @@ def test_gift_card_split_payment_shows_as_two_charges(
     page = _text(client.get("/billing?type=charge"))
     assert "Payment by PayPal" in page and "Gift card used for order" in page
     assert "$100.00" in page  # the running total after both parts
+
+
+def test_each_currency_has_its_own_ledger(session: Session, client: FlaskClient, login) -> None:  # type: ignore[no-untyped-def]
+    me = make_customer(session)
+    _, dollars = make_paid_order(session, me, currency="USD")
+    _, euros = make_paid_order(session, me, currency="EUR")
+    login(client, me)
+    page = _text(client.get("/billing"))
+    assert 'aria-label="Billing entries in EUR"' in page
+    assert 'aria-label="Billing entries in USD"' in page
+    assert f"€{euros.total_cents / 100:,.2f}" in page  # Babel, en_US: €51.31
+    usd_table = page.split('aria-label="Billing entries in USD"')[1]
+    assert "€" not in usd_table.split("</table>")[0]
+    assert f"${dollars.total_cents / 100:,.2f}" in usd_table
