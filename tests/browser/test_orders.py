@@ -53,7 +53,7 @@ def test_orders_order_and_tracking_journey(page, live_server, history, sign_in, 
     page.get_by_role("link", name=f"Order {order.number}").click()
     page.wait_for_url(f"{live_server}/orders/{order.number}")
     assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
-    assert page.get_by_text("Not shipped yet").is_visible()
+    assert page.get_by_text("Not shipped yet", exact=True).is_visible()
     assert accessibility_violations(page) == []
     shot(page, "order")
 
