@@ -102,7 +102,7 @@ def _add_document(
     return document_id, totals.total_cents
 
 
-def credit_line(line: DraftLine, quantity: int) -> DocumentLine:
+def line_part(line: DraftLine, quantity: int) -> DocumentLine:
     """`quantity` units of an order line, with their share of its discount and tax."""
     return DocumentLine(
         line.id, line.item.sku, line.item.name, quantity, line.unit_price_cents,
@@ -118,7 +118,7 @@ def adjustment_line(reason: str, amount_cents: int) -> DocumentLine:
 
 def issue_invoice(writer: RowWriter, order: DraftOrder) -> None:
     """The order's invoice, issued when it is placed, with the order's own figures."""
-    lines = [credit_line(line, line.quantity) for line in order.lines]
+    lines = [line_part(line, line.quantity) for line in order.lines]
     order.invoice_id, total = _add_document(
         writer, order, kind=InvoiceKind.INVOICE, issued_at=order.placed_at, lines=lines,
         shipping_cents=order.totals.shipping_cents, credited_invoice_id=None,
@@ -130,7 +130,7 @@ _LABELS = {PaymentKind.GIFT_CARD: "Gift card", PaymentKind.STORE_CREDIT: "Store 
 
 
 def _pay(
-    writer: RowWriter, rng: random.Random, order: DraftOrder, *, kind: PaymentKind,
+    writer: RowWriter, order: DraftOrder, *, kind: PaymentKind,
     amount: int, method: tuple[int, str | None, str | None] | None,
     status: PaymentStatus = PaymentStatus.CAPTURED, at: datetime | None = None,
 ) -> None:
@@ -183,7 +183,7 @@ def take_payment(
     if style in ("gift_card", "credit") and balance > 0 and remaining > 0:
         kind = PaymentKind.GIFT_CARD if style == "gift_card" else PaymentKind.STORE_CREDIT
         spent = min(balance, remaining)
-        _pay(writer, rng, order, kind=kind, amount=spent, method=None)
+        _pay(writer, order, kind=kind, amount=spent, method=None)
         writer.add(
             CreditEntry, customer_id=shopper.id, kind=CreditKind.SPENT, amount_cents=-spent,
             currency=order.currency, order_id=order.id, refund_id=None,
@@ -194,9 +194,9 @@ def take_payment(
     if remaining > 0:
         kind, method = _outside_method(rng, shopper, style)
         if style == "declined" and kind is PaymentKind.CARD:
-            _pay(writer, rng, order, kind=kind, amount=remaining, method=method,
+            _pay(writer, order, kind=kind, amount=remaining, method=method,
                  status=PaymentStatus.FAILED, at=at - timedelta(minutes=2))
-        _pay(writer, rng, order, kind=kind, amount=remaining, method=method)
+        _pay(writer, order, kind=kind, amount=remaining, method=method)
 
 
 def refund(
@@ -212,7 +212,7 @@ def refund(
         writer, order, kind=InvoiceKind.CREDIT_NOTE, issued_at=at, lines=lines,
         shipping_cents=shipping_cents, credited_invoice_id=order.invoice_id,
     )
-    number = f"CN-{order.number}-{order.credit_notes}"
+    number = credit_note_number(order, order.credit_notes)  # type: ignore[arg-type]
     recent = now - at < timedelta(days=2)
     common = {"order_id": order.id, "customer_id": order.shopper.id, "currency": order.currency,
               "credit_note_id": credit_note_id, "return_request_id": return_request_id,

@@ -188,7 +188,7 @@ def _return(
     chosen = candidates if plan.kind is Kind.RETURNED else candidates[:1]
     reason = rng.choice(list(ReturnReason))
     claims = [(line, line.quantity if plan.kind is Kind.RETURNED else 1) for line in chosen]
-    lines = [ledger.credit_line(line, quantity) for line, quantity in claims]
+    lines = [ledger.line_part(line, quantity) for line, quantity in claims]
     items = sum(line.quantity * line.unit_price_cents - line.discount_cents + line.tax_cents
                 for line in lines)
     fee = ctx.policy.return_shipping_fee_cents
@@ -228,7 +228,7 @@ def build_order(ctx: Context, shopper: Shopper, placed_at: datetime, plan: Plan)
         cancelled_at = min(placed_at + timedelta(hours=ctx.rng.uniform(0.5, 20)), ctx.now)
         status = OrderStatus.CANCELLED
         ledger.refund(ctx.writer, ctx.book, order, at=cancelled_at, now=ctx.now,
-                      lines=[ledger.credit_line(line, line.quantity) for line in order.lines],
+                      lines=[ledger.line_part(line, line.quantity) for line in order.lines],
                       shipping_cents=order.totals.shipping_cents,
                       reason="Order cancelled before it shipped")
     elif plan.kind is not Kind.PROCESSING:
