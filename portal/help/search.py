@@ -50,6 +50,7 @@ COMPLETION_WEIGHT = 0.7
 COORDINATION_POWER = 2.0
 MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
 CANDIDATES = 60
+PHRASE_CHECK_LIMIT = 200  # word pairs in more pages than this are not checked for adjacency
 # How much of a concept a match through each kind of alternative answers, for coverage.
 QUALITY = {1.0: 1.0, SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
            SYNONYM_WEIGHT * CORRECTION_WEIGHT: 0.7}
@@ -201,6 +202,24 @@ def _stems(phrase: Sequence[str]) -> list[str]:
     return [stem(w) for w in phrase if w not in STOP_WORDS] or [stem(w) for w in phrase]
 
 
+def _weights(matcher) -> Iterable[tuple[int, float]]:
+    """(docnum, term frequency) for a posting list, a whole block at a time when possible.
+
+    The block-at-a-time path reads Whoosh 3 leaf matcher internals (several times faster
+    than one call per posting); any other matcher (e.g. one hiding deleted documents) takes
+    the public, slower path.
+    """
+    needed = ("_read_ids", "_read_weights", "_next_block", "_blocklength", "_atend")
+    if type(matcher).__name__ != "W3LeafMatcher" or not all(hasattr(matcher, a) for a in needed):
+        yield from matcher.items_as("weight")
+        return
+    while not matcher._atend:
+        matcher._read_ids()
+        matcher._read_weights()
+        yield from zip(matcher._ids, matcher._weights, strict=False)
+        matcher._next_block()
+
+
 class _Scorer:
     """BM25 on the content field straight from the postings, plus coverage and a head bonus.
 
@@ -223,7 +242,7 @@ class _Scorer:
                 df = self.reader.doc_frequency("content", term)
                 idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
                 lengths, average = self.lengths, self.average
-                for docnum, tf in self.reader.postings("content", term).items_as("weight"):
+                for docnum, tf in _weights(self.reader.postings("content", term)):
                     norm = K1 * (1 - B + B * lengths[docnum] / average)
                     scores[docnum] = idf * tf * (K1 + 1) / (tf + norm)
             self._postings[term] = scores
@@ -236,6 +255,8 @@ class _Scorer:
             return self.term_scores(stems[0])
         parts = [self.term_scores(s) for s in stems]
         together = set.intersection(*(set(p) for p in parts))
+        if len(together) > PHRASE_CHECK_LIMIT:  # checking positions would cost too much
+            return {d: sum(p[d] for p in parts) * 0.75 for d in together}
         near = set(self.searcher.docs_for_query(Phrase("content", stems, slop=2)))
         return {d: sum(p[d] for p in parts) * (1.0 if d in near else 0.5) for d in together}
 
