@@ -99,11 +99,14 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A session of its own on the test database; factories commit through it."""
-    with app.app_context():
-        db_session = app.extensions["portal_sessionmaker"]()
-        yield db_session
-        db_session.close()
+    """A session of its own on the test database; factories commit through it.
+
+    No app context stays pushed: a request would reuse it, and with it `g` (the signed-in
+    user, the request's session) from one request to the next.
+    """
+    db_session = app.extensions["portal_sessionmaker"]()
+    yield db_session
+    db_session.close()
 
 
 @pytest.fixture
