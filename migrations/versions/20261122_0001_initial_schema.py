@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 20:12:19.435537
+Create Date: 2026-11-22 21:10:35.220386
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_article_feedback_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_article_feedback_slug'), ['slug'], unique=False)
 
+    op.create_table('article_views',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=120), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('view_count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_views')),
+    sa.UniqueConstraint('slug', 'day', name='uq_article_views_slug_day')
+    )
     op.create_table('customers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -612,6 +620,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customers_created_at'))
 
     op.drop_table('customers')
+    op.drop_table('article_views')
     with op.batch_alter_table('article_feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_article_feedback_slug'))
         batch_op.drop_index(batch_op.f('ix_article_feedback_created_at'))
