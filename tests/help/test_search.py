@@ -143,3 +143,20 @@ def test_reindex_touches_only_what_changed(folder: Path, tmp_path: Path) -> None
     assert not second.is_full and second.folder != first.folder
     assert [h.slug for h in Searcher(dirs).search("kayak").hits] == ["returns"]
     assert Searcher(dirs).search("password").hits == []
+
+
+def test_an_editors_saved_file_is_searchable_without_restart(folder: Path, tmp_path: Path) -> None:
+    from portal.help.center import HelpCenter
+
+    center = HelpCenter(folder, tmp_path / "live-index", {}, check_interval=0)
+    assert center.search("kayak").hits == []
+    write_article(folder, "kayaks.md", "---\ntitle: Kayak delivery\n---\nKayaks ship by truck.\n")
+    assert [hit.slug for hit in center.search("kayak").hits] == ["kayaks"]
+    other_worker = HelpCenter(folder, tmp_path / "live-index", {}, check_interval=0)
+    assert [hit.slug for hit in other_worker.search("kayak").hits] == ["kayaks"]
+    write_article(folder, "kayaks.md", "---\ntitle: Canoe delivery\n---\nCanoes too.\n")
+    assert center.search("kayak").hits == []
+    (folder / "kayaks.md").write_text("---\ntitle: [broken\n---\nx\n")
+    assert center.search("canoe").hits == []  # skipped and reported, the rest still served
+    assert any("kayaks.md:2" in str(p) for p in center.collection.problems)
+    assert center.search("refund").hits
