@@ -12,7 +12,8 @@ from flask_login import current_user
 from portal.money import format_money
 
 
-def _zone() -> ZoneInfo:
+def user_zone() -> ZoneInfo:
+    """The signed-in person's time zone; UTC when unset or unknown."""
     name = getattr(current_user, "time_zone", None) or "UTC"
     try:
         return ZoneInfo(name)
@@ -20,26 +21,26 @@ def _zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _locale() -> str:
+def user_locale() -> str:
     return getattr(current_user, "locale", None) or "en_US"
 
 
 def money(cents: int | None, currency: str = "USD") -> str:
-    return "" if cents is None else format_money(cents, currency, _locale())
+    return "" if cents is None else format_money(cents, currency, user_locale())
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return format_datetime(value.astimezone(_zone()), fmt, locale=_locale())
+    return format_datetime(value.astimezone(user_zone()), fmt, locale=user_locale())
 
 
 def local_date(value: datetime | date | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(_zone()).date()
-    return format_date(value, fmt, locale=_locale())
+        value = value.astimezone(user_zone()).date()
+    return format_date(value, fmt, locale=user_locale())
 
 
 def humanize(value: str | None) -> str:

@@ -6,6 +6,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.db import get_session, utcnow
+from portal.formatting import user_locale, user_zone
+from portal.overview import shopper_overview
+
 bp = Blueprint("home", __name__)
 
 
@@ -15,7 +19,9 @@ def index() -> Response | str:
         return redirect(url_for("auth.login"))
     if current_user.is_staff:
         return redirect(url_for("staff.dashboard"))
-    return render_template("home.html")
+    overview = shopper_overview(get_session(), customer_id=current_user.id, zone=user_zone(),
+                                locale=user_locale(), now=utcnow())
+    return render_template("home.html", overview=overview)
 
 
 @bp.get("/healthz")

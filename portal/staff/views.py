@@ -24,6 +24,6 @@ def dashboard() -> str:
     return render_template("staff/dashboard.html", counts=counts)
 
 
-import portal.staff.requests_views  # noqa: E402, F401  (routes join this blueprint)
+import portal.staff.content_views  # noqa: E402  (routes join this blueprint)
+import portal.staff.requests_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.returns_views  # noqa: E402, F401  (routes join this blueprint)
-import portal.staff.content_views  # noqa: E402, F401  (routes join this blueprint)

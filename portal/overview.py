@@ -1,0 +1,54 @@
+"""What a shopper sees first: recent orders and what is still open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.enums import RequestStatus, ReturnStatus
+from portal.orders import service as orders
+from portal.orders.models import Order
+from portal.orders.status import Clock, StatusText, describe_order
+from portal.returns.models import ReturnRequest
+from portal.support.models import SupportRequest
+
+RECENT_ORDERS = 3
+CLOSED_RETURNS = (ReturnStatus.REFUNDED, ReturnStatus.REJECTED, ReturnStatus.CANCELLED)
+CLOSED_REQUESTS = (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class Overview:
+    recent_orders: list[tuple[Order, StatusText]]
+    open_returns: list[ReturnRequest]
+    open_requests: list[SupportRequest]
+
+
+def shopper_overview(
+    session: Session, *, customer_id: int, zone: ZoneInfo, locale: str, now: datetime
+) -> Overview:
+    """The latest orders in plain words, and the returns and requests not finished yet."""
+    clock = Clock(today=orders.today_in(zone, now), zone=zone, locale=locale)
+    listing = orders.list_orders(
+        session, customer_id=customer_id, filters=orders.parse_filters({}),
+        per_page=RECENT_ORDERS, zone=zone,
+    )
+    open_returns = session.scalars(
+        select(ReturnRequest)
+        .where(ReturnRequest.customer_id == customer_id,
+               ReturnRequest.status.not_in(CLOSED_RETURNS))
+        .order_by(ReturnRequest.created_at.desc()).limit(5)
+    ).all()
+    open_requests = session.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.customer_id == customer_id,
+               SupportRequest.status.not_in(CLOSED_REQUESTS))
+        .order_by(SupportRequest.created_at.desc()).limit(5)
+    ).all()
+    recent = [(order, describe_order(order, clock)) for order in listing.page.items]
+    return Overview(recent_orders=recent, open_returns=list(open_returns),
+                    open_requests=list(open_requests))
