@@ -50,6 +50,7 @@ COMPLETION_WEIGHT = 0.7
 COORDINATION_POWER = 2.0
 MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
 CANDIDATES = 60
+UNKNOWN_WEIGHT = 0.6  # a word no page contains weighs this much of the rarest word's idf
 PHRASE_CHECK_LIMIT = 200  # word pairs in more pages than this are not checked for adjacency
 # How much of a concept a match through each kind of alternative answers, for coverage.
 QUALITY = {1.0: 1.0, SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
@@ -194,7 +195,7 @@ class Searcher:
         best = max([df(concept.primary)] + [df(alt) for alt, _w in concept.alternatives])
         concept.is_unknown = best == 0
         if best == 0:  # a word no page has: weighs like a fairly rare word
-            return 0.6 * math.log(1 + n_docs)
+            return UNKNOWN_WEIGHT * math.log(1 + n_docs)
         return math.log(1 + n_docs / best)
 
 
