@@ -64,6 +64,13 @@ def test_bad_input_never_fails(client, url: str) -> None:
     assert client.get(url).status_code in {200, 404}
 
 
+def test_long_articles_get_a_table_of_contents(client) -> None:
+    body = client.get("/help/track-my-order").get_data(as_text=True)
+    assert 'aria-label="On this page"' in body
+    assert '<a href="#without-an-account">Without an account</a>' in body
+    assert '<h2 id="without-an-account">' in body
+
+
 def test_article_page(client) -> None:
     body = client.get("/help/return-policy").get_data(as_text=True)
     assert "<h1>Our return policy</h1>" in body
