@@ -107,8 +107,12 @@ def _refund_cancelled(
                                shipping_cents=order.shipping_cents,
                                idempotency_key=idempotency_key)
     else:
-        outcome = issue_refund(session, order=order, reason=reason, now=now,
-                               lines=[CreditLine(line_id, n) for line_id, n in units.items()],
+        # Free items (a gift, a fully discounted line) are cancelled but bring nothing back.
+        priced = {line.id for line in order.lines if line.net_cents + line.tax_cents > 0}
+        lines = [CreditLine(line_id, n) for line_id, n in units.items() if line_id in priced]
+        if not lines:
+            return 0
+        outcome = issue_refund(session, order=order, reason=reason, now=now, lines=lines,
                                idempotency_key=idempotency_key)
     return outcome.amount_cents
 

@@ -8,7 +8,7 @@ from portal.audit import AuditEvent
 from portal.billing.models import Invoice, Refund
 from portal.enums import InvoiceKind, OrderStatus, ShipmentStatus
 from portal.orders.models import Order, OrderLine
-from tests.factories import make_customer, make_order
+from tests.factories import make_customer, make_order, make_product
 from tests.orders.factories import make_payment, make_shipment
 
 ADDRESS = {"name": "Ada Lovelace", "line1": "5 New Road", "line2": "", "city": "Salem",
@@ -183,3 +183,17 @@ def test_cancel_the_rest_of_a_partly_shipped_order(client, session, login, outbo
     assert "Already on its way: you can return it once it arrives." in html
     client.post(f"/orders/{order.number}/cancel", data={"idempotency_key": "rest"})
     assert len(_refunds(session, order)) == 1
+
+
+def test_cancel_the_rest_when_what_is_left_is_free(client, session, login):
+    customer = make_customer(session)
+    paid, gift = make_product(session), make_product(session, price_cents=0)
+    order = make_order(session, customer, products=[paid, gift])
+    make_payment(session, order)
+    shipped, free = order.lines
+    make_shipment(session, order, quantities={shipped.id: 1})
+    login(client, customer)
+    client.post(f"/orders/{order.number}/cancel", data={"idempotency_key": "free"})
+    session.expire_all()
+    assert session.get(OrderLine, free.id).cancelled_quantity == 1
+    assert _refunds(session, order) == []
