@@ -15,8 +15,10 @@ from portal.store import current_policy
 
 @click.command("seed-demo")
 @click.option("--seed", default=1, show_default=True, help="Same seed, same store.")
-@click.option("--customers", default=60, show_default=True, type=click.IntRange(2))
-@click.option("--orders", default=1500, show_default=True, type=click.IntRange(0))
+@click.option("--customers", default=60, show_default=True, type=click.IntRange(2),
+              help="Shoppers, the two demo logins included (staff come on top).")
+@click.option("--orders", default=1500, show_default=True, type=click.IntRange(0),
+              help="Orders over two years; never fewer than the demo logins' 50 hand-picked.")
 @click.option("--products", default=150, show_default=True, type=click.IntRange(20))
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has customers.")
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1),
