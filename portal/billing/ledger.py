@@ -10,7 +10,7 @@ credit received) is negative, and the running balance is the sum of the entries 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -36,6 +36,7 @@ from portal.billing.models import CreditEntry, Invoice, Payment, Refund
 from portal.db import UTCDateTime
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order
+from portal.pagination import Page
 
 OUTSIDE_KINDS = tuple(kind for kind in PaymentKind if kind not in STORED_VALUE_KINDS)
 
@@ -212,24 +213,14 @@ def _entry(row: Any) -> LedgerEntry:
 
 
 @dataclass(frozen=True)
-class LedgerPage:
-    entries: list[LedgerEntry]
-    number: int
-    per_page: int
-    total: int
-    year_totals: list[YearTotal]
+class LedgerPage(Page[LedgerEntry]):
+    """One page of entries, and the totals per year of the whole filtered range."""
+
+    year_totals: list[YearTotal] = field(default_factory=list)
 
     @property
-    def total_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.total_pages
+    def entries(self) -> list[LedgerEntry]:
+        return self.items
 
 
 def ledger_page(
@@ -242,11 +233,11 @@ def ledger_page(
     total, first, last = session.execute(
         select(func.count(), func.min(rows.c.occurred_at), func.max(rows.c.occurred_at)), params
     ).one()
-    number = min(number, max(1, -(-total // per_page)))
+    number = min(number, Page([], 1, per_page, total).total_pages)  # past the end: the last
     page = session.execute(
         _with_balance(rows).limit(per_page).offset((number - 1) * per_page), params)
     years = _year_totals(session, rows, params, first, last, zone) if total else []
-    return LedgerPage(entries=[_entry(row) for row in page], number=number, per_page=per_page,
+    return LedgerPage(items=[_entry(row) for row in page], number=number, per_page=per_page,
                       total=total, year_totals=years)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import wraps
 
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
@@ -14,7 +15,7 @@ from portal.billing.forms import LedgerFilterForm
 from portal.billing.ledger import LedgerFilter
 from portal.billing.pdf import render_document_pdf
 from portal.db import get_session, utcnow
-from portal.formatting import humanize, local_date, local_datetime, money
+from portal.formatting import humanize, local_date, local_datetime, money, user_zone
 from portal.pagination import page_number
 from portal.store import current_policy
 from portal.web import is_htmx, render
@@ -27,15 +28,8 @@ def _helpers() -> dict[str, object]:
     return {"describe_entry": service.describe_entry, "mask_method": service.mask_method}
 
 
-def _zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _today() -> date:
-    return utcnow().astimezone(_zone()).date()
+    return utcnow().astimezone(user_zone()).date()
 
 
 def _filters(form: LedgerFilterForm) -> LedgerFilter | None:
@@ -44,7 +38,7 @@ def _filters(form: LedgerFilterForm) -> LedgerFilter | None:
         return None
     try:
         return service.ledger_filter(start=form.start.data, end=form.end.data,
-                                     entry_type=form.type.data, zone=_zone(), today=_today())
+                                     entry_type=form.type.data, zone=user_zone(), today=_today())
     except service.BadRange as error:
         getattr(form, error.field or "start").errors.append(error.message)
         return None
@@ -59,27 +53,35 @@ def _history_page(form: LedgerFilterForm, ledger: object, status: int = 200) -> 
                   filter_args=form.query_args())
 
 
+def _filtered(view: Callable[[LedgerFilterForm, LedgerFilter], Response]
+              ) -> Callable[[], Response]:
+    """Reads the ledger filters from the query string; bad ones get the page with messages."""
+    @wraps(view)
+    def with_filters() -> Response:
+        form = LedgerFilterForm(formdata=request.args)
+        filters = _filters(form)
+        if filters is None:
+            return _history_page(form, None, status=422)
+        return view(form, filters)
+
+    return with_filters
+
+
 @bp.get("")
 @login_required
-def history() -> Response:
-    form = LedgerFilterForm(formdata=request.args)
-    filters = _filters(form)
-    if filters is None:
-        return _history_page(form, None, status=422)
+@_filtered
+def history(form: LedgerFilterForm, filters: LedgerFilter) -> Response:
     ledger = service.billing_history(
         get_session(), customer_id=current_user.id, ledger=filters,
         page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
-        zone=_zone())
+        zone=user_zone())
     return _history_page(form, ledger)
 
 
 @bp.get("/history.csv")
 @login_required
-def history_csv() -> Response:
-    form = LedgerFilterForm(formdata=request.args)
-    filters = _filters(form)
-    if filters is None:
-        return _history_page(form, None, status=422)
+@_filtered
+def history_csv(form: LedgerFilterForm, filters: LedgerFilter) -> Response:
     entries = service.export_entries(get_session(), customer_id=current_user.id, ledger=filters)
     text = ledger_csv(entries, describe=service.describe_entry,
                       date_of=lambda entry: local_datetime(entry.occurred_at, "yyyy-MM-dd HH:mm"))
