@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,6 +10,7 @@ from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.enums import OrderStatus
 from portal.extensions import limiter
+from portal.formatting import user_locale, user_zone
 from portal.orders import actions, service, status
 from portal.orders.carriers import carrier_name, tracking_link
 from portal.orders.forms import CancelOrderForm, DeliveryAddressForm, NotReceivedForm, TrackForm
@@ -29,12 +28,8 @@ def _helpers() -> dict[str, object]:
 
 
 def _clock() -> status.Clock:
-    try:
-        zone = ZoneInfo(getattr(current_user, "time_zone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    locale = getattr(current_user, "locale", None) or "en_US"
-    return status.Clock(today=service.today_in(zone, utcnow()), zone=zone, locale=locale)
+    zone = user_zone()
+    return status.Clock(today=service.today_in(zone, utcnow()), zone=zone, locale=user_locale())
 
 
 @bp.get("/orders")
