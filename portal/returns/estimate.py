@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal.enums import ReturnReason, ReturnResolution
+from portal.orders.models import OrderLine
 from portal.returns.policy import ReturnRules
 
 # The store pays for its own mistakes: no fees when an item arrived damaged or wrong.
@@ -104,4 +105,14 @@ def estimate_refund(
         lines=tuple(lines), item_cents=item_cents, restocking_fee_cents=restocking_cents,
         shipping_fee_cents=shipping, shipping_fee_waived=waived and bool(lines),
         refund_cents=refund, bonus_cents=bonus, total_cents=refund + bonus,
+    )
+
+
+def claim_for(line: OrderLine, *, quantity: int, reason: ReturnReason | None,
+              earlier_quantity: int) -> LineClaim:
+    return LineClaim(
+        order_line_id=line.id, line_quantity=line.quantity,
+        unit_price_cents=line.unit_price_cents, line_discount_cents=line.discount_cents,
+        line_tax_cents=line.tax_cents, quantity=quantity, reason=reason,
+        earlier_quantity=earlier_quantity,
     )

@@ -26,11 +26,11 @@ from portal.domain import DomainError, NotFound
 from portal.enums import ItemCondition, ReturnResolution, ReturnStatus
 from portal.orders.models import Order
 from portal.pagination import Page, paginate
-from portal.returns.estimate import RefundEstimate, estimate_refund
+from portal.returns.estimate import RefundEstimate, claim_for, estimate_refund
 from portal.returns.models import ReturnRequest
 from portal.returns.notices import notify_shopper
 from portal.returns.policy import ReturnRules
-from portal.returns.service import change_status, claim_for, return_query
+from portal.returns.progress import change_status, return_query
 from portal.store import StorePolicy
 
 REJECTABLE = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,

@@ -7,26 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.billing.models import CreditEntry, Refund
 from portal.domain import DomainError, NotFound
-from portal.enums import CreditKind, OrderStatus, ReturnReason, ReturnResolution, ReturnStatus
+from portal.enums import OrderStatus, ReturnReason, ReturnResolution, ReturnStatus
 from portal.orders.models import Order, OrderLine, Shipment
 from portal.pagination import Page, paginate
-from portal.returns.estimate import LineClaim, RefundEstimate, estimate_refund
+from portal.returns.estimate import RefundEstimate, claim_for, estimate_refund
 from portal.returns.lines import ReturnableOrder, returnable_orders
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.returns.notices import notify_shopper
+from portal.returns.progress import CANCELLABLE, change_status, return_query
 from portal.store import StorePolicy
-
-CANCELLABLE = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
-
-
-class ReturnStateError(DomainError):
-    """The return is not in a state that allows this step."""
 
 
 class InvalidReturn(DomainError):
@@ -91,16 +84,6 @@ def recent_returnable_orders(
     ).all()
     candidates = returnable_orders(session, orders, policy=policy, now=now)
     return [candidate for candidate in candidates if candidate.eligible][:limit]
-
-
-def claim_for(line: OrderLine, *, quantity: int, reason: ReturnReason | None,
-              earlier_quantity: int) -> LineClaim:
-    return LineClaim(
-        order_line_id=line.id, line_quantity=line.quantity,
-        unit_price_cents=line.unit_price_cents, line_discount_cents=line.discount_cents,
-        line_tax_cents=line.tax_cents, quantity=quantity, reason=reason,
-        earlier_quantity=earlier_quantity,
-    )
 
 
 def estimate_for(
@@ -226,15 +209,6 @@ def list_returns(
     return paginate(session, statement, number=page, per_page=per_page)
 
 
-def return_query():  # type: ignore[no-untyped-def]
-    """A return with everything its pages show."""
-    return select(ReturnRequest).options(
-        joinedload(ReturnRequest.order),
-        selectinload(ReturnRequest.lines).joinedload(ReturnLine.order_line),
-        selectinload(ReturnRequest.events),
-    )
-
-
 def get_return(session: Session, *, customer_id: int, rma_number: str) -> ReturnRequest:
     """The shopper's own return; another shopper's is NotFound."""
     request = session.scalar(
@@ -244,59 +218,6 @@ def get_return(session: Session, *, customer_id: int, rma_number: str) -> Return
     if request is None:
         raise NotFound("No such return.")
     return request
-
-
-@dataclass(frozen=True)
-class RefundSummary:
-    refunds: list[Refund]
-    credit_cents: int  # store credit issued for them, bonus included
-
-    @property
-    def refunded_cents(self) -> int:
-        return sum(refund.amount_cents for refund in self.refunds)
-
-    @property
-    def credit_note_numbers(self) -> list[str]:
-        return sorted({r.credit_note.number for r in self.refunds if r.credit_note is not None})
-
-
-def refunds_for(session: Session, *, return_request_id: int) -> RefundSummary:
-    """The refunds a return produced (several when the order was paid in parts)."""
-    refunds = list(session.scalars(
-        select(Refund).where(Refund.return_request_id == return_request_id)
-        .options(joinedload(Refund.credit_note)).order_by(Refund.id)
-    ))
-    credit = 0
-    if refunds:
-        credit = session.scalar(
-            select(func.coalesce(func.sum(CreditEntry.amount_cents), 0)).where(
-                CreditEntry.refund_id.in_([refund.id for refund in refunds]),
-                CreditEntry.kind == CreditKind.STORE_CREDIT_ISSUED)
-        ) or 0
-    return RefundSummary(refunds=refunds, credit_cents=credit)
-
-
-def has_label(request: ReturnRequest) -> bool:
-    """The prepaid label is offered until the parcel is on its way (and never once stopped)."""
-    return request.status in CANCELLABLE
-
-
-def change_status(
-    session: Session, request: ReturnRequest, *, allowed: Sequence[ReturnStatus],
-    to: ReturnStatus, now: datetime, note: str | None = None, refusal: str,
-) -> None:
-    """Moves a return on only from an allowed status, atomically (a compare-and-set UPDATE)."""
-    result = session.execute(
-        update(ReturnRequest)
-        .where(ReturnRequest.id == request.id, ReturnRequest.status.in_(allowed))
-        .values(status=to, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ReturnStateError(refusal)
-    set_committed_value(request, "status", to)
-    set_committed_value(request, "updated_at", now)
-    session.add(ReturnEvent(return_request_id=request.id, status=to, note=note, created_at=now))
 
 
 def cancel_return(

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.db import get_session, utcnow
 from portal.pagination import page_number
-from portal.returns import service
+from portal.returns import progress, service
 from portal.returns.forms import CancelForm, ReturnFormBase, build_return_form
 from portal.returns.label import render_label
 from portal.returns.lines import ReturnableOrder
@@ -95,8 +95,8 @@ def detail(rma_number: str) -> Response:
     session = get_session()
     found = service.get_return(session, customer_id=current_user.id, rma_number=rma_number)
     return render("returns/detail.html", return_request=found, cancel_form=CancelForm(),
-                  cancellable=found.status in service.CANCELLABLE,
-                  refunded=service.refunds_for(session, return_request_id=found.id))
+                  cancellable=found.status in progress.CANCELLABLE,
+                  refunded=progress.refunds_for(session, return_request_id=found.id))
 
 
 @bp.get("/<rma_number>/label.pdf")
@@ -104,7 +104,7 @@ def detail(rma_number: str) -> Response:
 def label(rma_number: str) -> Response:
     found = service.get_return(get_session(), customer_id=current_user.id,
                                rma_number=rma_number)
-    if not service.has_label(found):
+    if not progress.has_label(found):
         flash("This return has no label any more.", "warning")
         return redirect(url_for("returns.detail", rma_number=rma_number))
     items = [f"{line.quantity} x {line.order_line.product_name} ({line.order_line.sku})"
@@ -124,7 +124,7 @@ def cancel(rma_number: str) -> Response:
         try:
             service.cancel_return(session, customer_id=current_user.id, rma_number=rma_number,
                                   policy=current_policy(), now=utcnow())
-        except service.ReturnStateError as error:
+        except progress.ReturnStateError as error:
             session.rollback()
             flash(error.message, "error")
         else:

@@ -16,8 +16,7 @@ from portal.db import get_session, utcnow
 from portal.domain import DomainError, NotFound
 from portal.money import format_money
 from portal.pagination import page_number
-from portal.returns import review
-from portal.returns import service as returns_service
+from portal.returns import progress, review
 from portal.returns.forms import (
     RejectForm,
     StaffActionForm,
@@ -55,7 +54,7 @@ def _render_detail(rma_number: str, *, status: int = 200, **forms: object) -> Re
         "staff/returns/detail.html", status=status, return_request=found,
         action_form=StaffActionForm(formdata=None),
         estimate=review.refund_estimate(session, found, policy=current_policy()),
-        refunded=returns_service.refunds_for(session, return_request_id=found.id), **forms,
+        refunded=progress.refunds_for(session, return_request_id=found.id), **forms,
     )
 
 

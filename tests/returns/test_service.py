@@ -20,7 +20,7 @@ from portal.enums import (
 )
 from portal.mail import OutboxMessage
 from portal.orders.models import Shipment, ShipmentLine
-from portal.returns import service
+from portal.returns import progress, service
 from portal.returns.models import ReturnLine, ReturnRequest
 from portal.returns.policy import Ineligible
 from portal.store import StorePolicy
@@ -187,11 +187,11 @@ def test_cancel_until_in_transit(session: Session) -> None:
                                       now=utcnow())
     session.commit()
     assert cancelled.status == ReturnStatus.CANCELLED
-    with pytest.raises(service.ReturnStateError):
+    with pytest.raises(progress.ReturnStateError):
         service.cancel_return(session, customer_id=shopper.id, rma_number=moving.rma_number,
                               policy=POLICY, now=utcnow())
     session.rollback()
-    with pytest.raises(service.ReturnStateError):  # twice is refused too
+    with pytest.raises(progress.ReturnStateError):  # twice is refused too
         service.cancel_return(session, customer_id=shopper.id,
                               rma_number=approved.rma_number, policy=POLICY, now=utcnow())
 
