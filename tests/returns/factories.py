@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,7 +24,7 @@ from portal.enums import (
 from portal.orders.models import Order, Product, Shipment, ShipmentLine
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.store import StorePolicy
-from tests.factories import make_order
+from tests.factories import DEMO_PASSWORD, make_order
 
 _tracking = itertools.count(1)
 
@@ -103,3 +105,13 @@ def pay_order(session: Session, order: Order) -> Order:
     session.add_all(built.credit_entries)
     session.commit()
     return order
+
+
+def login_with_token(client: FlaskClient, customer: Customer) -> None:
+    """Signs in through the login form with its CSRF token, for tests with CSRF on."""
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True))
+    assert token, "the login form has no CSRF token"
+    response = client.post("/login", data={"email": customer.email, "password": DEMO_PASSWORD,
+                                           "csrf_token": token.group(1)})
+    assert response.status_code == 302, "login failed"

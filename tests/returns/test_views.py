@@ -17,7 +17,7 @@ from portal.db import utcnow
 from portal.enums import ReturnStatus
 from portal.returns.models import ReturnRequest
 from tests.factories import make_customer, make_product
-from tests.returns.factories import make_delivered_order, make_return
+from tests.returns.factories import login_with_token, make_delivered_order, make_return
 
 
 @pytest.fixture
@@ -275,11 +275,7 @@ class TestCsrf:
         self, client: FlaskClient, session: Session, shopper, order
     ) -> None:
         request = make_return(session, order)
-        token_page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', token_page)
-        assert token
-        client.post("/login", data={"email": shopper.email, "password": "portal-demo",
-                                    "csrf_token": token.group(1)})
+        login_with_token(client, shopper)
         line_id = line_id_of(session, order)
         assert client.post(f"/returns/new/{order.number}",
                            data=form_data(line_id)).status_code == 400

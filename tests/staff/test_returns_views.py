@@ -24,7 +24,12 @@ from portal.enums import (
 from portal.orders.models import Order
 from portal.returns.models import ReturnLine, ReturnRequest
 from tests.factories import make_customer
-from tests.returns.factories import make_delivered_order, make_return, pay_order
+from tests.returns.factories import (
+    login_with_token,
+    make_delivered_order,
+    make_return,
+    pay_order,
+)
 
 
 @pytest.fixture
@@ -235,11 +240,7 @@ class TestCsrf:
         self, client: FlaskClient, session: Session, staff, order
     ) -> None:
         request = make_return(session, order)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                          client.get("/login").get_data(as_text=True))
-        assert token
-        client.post("/login", data={"email": staff.email, "password": "portal-demo",
-                                    "csrf_token": token.group(1)})
+        login_with_token(client, staff)
         assert client.post(f"/staff/returns/{request.rma_number}/approve").status_code == 400
         assert reload(session, request).status == ReturnStatus.REQUESTED
 
