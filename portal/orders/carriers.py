@@ -32,8 +32,14 @@ def _key(word: str) -> str:
     return re.sub(r"[\s_\-]+", "", word).lower()
 
 
-def _table(mapping: dict[str, S]) -> dict[str, S]:
-    return {_key(word): status for word, status in mapping.items()}
+def _table(words_for: dict[S, tuple[str, ...]]) -> dict[str, S]:
+    """Each portal status with the carrier's words for it, as a lookup by word."""
+    table: dict[str, S] = {}
+    for status, words in words_for.items():
+        for word in words:
+            if table.setdefault(_key(word), status) is not status:
+                raise ValueError(f"carrier word {word!r} means two statuses")
+    return table
 
 
 CARRIERS: dict[str, Carrier] = {
@@ -43,46 +49,43 @@ CARRIERS: dict[str, Carrier] = {
             code="ups", name="UPS",
             tracking_url="https://www.ups.com/track?tracknum={number}",
             statuses=_table({
-                "M": S.INFO_RECEIVED, "MV": S.INFO_RECEIVED, "manifest": S.INFO_RECEIVED,
-                "P": S.IN_TRANSIT, "pickup": S.IN_TRANSIT, "I": S.IN_TRANSIT,
-                "in_transit": S.IN_TRANSIT, "O": S.OUT_FOR_DELIVERY,
-                "out_for_delivery": S.OUT_FOR_DELIVERY, "D": S.DELIVERED,
-                "delivered": S.DELIVERED, "AP": S.AVAILABLE_FOR_PICKUP,
-                "access_point": S.AVAILABLE_FOR_PICKUP, "DA": S.FAILED_ATTEMPT,
-                "delivery_attempted": S.FAILED_ATTEMPT, "X": S.EXCEPTION,
-                "exception": S.EXCEPTION, "RS": S.RETURNED_TO_SENDER,
-                "returned_to_shipper": S.RETURNED_TO_SENDER,
+                S.INFO_RECEIVED: ("M", "MV", "manifest"),
+                S.IN_TRANSIT: ("P", "pickup", "I", "in_transit"),
+                S.OUT_FOR_DELIVERY: ("O", "out_for_delivery"),
+                S.DELIVERED: ("D", "delivered"),
+                S.AVAILABLE_FOR_PICKUP: ("AP", "access_point"),
+                S.FAILED_ATTEMPT: ("DA", "delivery_attempted"),
+                S.EXCEPTION: ("X", "exception"),
+                S.RETURNED_TO_SENDER: ("RS", "returned_to_shipper"),
             }),
         ),
         Carrier(
             code="fedex", name="FedEx",
             tracking_url="https://www.fedex.com/fedextrack/?trknbr={number}",
             statuses=_table({
-                "OC": S.INFO_RECEIVED, "label_created": S.INFO_RECEIVED, "PU": S.IN_TRANSIT,
-                "picked_up": S.IN_TRANSIT, "IT": S.IN_TRANSIT, "AR": S.IN_TRANSIT,
-                "DP": S.IN_TRANSIT, "at_local_facility": S.IN_TRANSIT,
-                "OD": S.OUT_FOR_DELIVERY, "on_fedex_vehicle_for_delivery": S.OUT_FOR_DELIVERY,
-                "DL": S.DELIVERED, "delivered": S.DELIVERED, "HL": S.AVAILABLE_FOR_PICKUP,
-                "hold_at_location": S.AVAILABLE_FOR_PICKUP, "DE": S.EXCEPTION,
-                "delivery_exception": S.EXCEPTION, "SE": S.EXCEPTION, "CA": S.EXCEPTION,
-                "NA": S.FAILED_ATTEMPT, "delivery_attempted": S.FAILED_ATTEMPT,
-                "RS": S.RETURNED_TO_SENDER, "return_to_shipper": S.RETURNED_TO_SENDER,
+                S.INFO_RECEIVED: ("OC", "label_created"),
+                S.IN_TRANSIT: ("PU", "picked_up", "IT", "AR", "DP", "at_local_facility"),
+                S.OUT_FOR_DELIVERY: ("OD", "on_fedex_vehicle_for_delivery"),
+                S.DELIVERED: ("DL", "delivered"),
+                S.AVAILABLE_FOR_PICKUP: ("HL", "hold_at_location"),
+                S.FAILED_ATTEMPT: ("NA", "delivery_attempted"),
+                S.EXCEPTION: ("DE", "delivery_exception", "SE", "CA"),
+                S.RETURNED_TO_SENDER: ("RS", "return_to_shipper"),
             }),
         ),
         Carrier(
             code="usps", name="USPS",
             tracking_url="https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
             statuses=_table({
-                "Pre-Shipment": S.INFO_RECEIVED, "Shipping Label Created": S.INFO_RECEIVED,
-                "Accepted": S.IN_TRANSIT, "Accepted at USPS Origin Facility": S.IN_TRANSIT,
-                "In Transit": S.IN_TRANSIT, "Arrived at Post Office": S.IN_TRANSIT,
-                "Out for Delivery": S.OUT_FOR_DELIVERY, "Delivered": S.DELIVERED,
-                "Delivered, In/At Mailbox": S.DELIVERED, "Delivered, Front Door": S.DELIVERED,
-                "Available for Pickup": S.AVAILABLE_FOR_PICKUP,
-                "Notice Left": S.FAILED_ATTEMPT, "Delivery Attempted": S.FAILED_ATTEMPT,
-                "Alert": S.EXCEPTION, "Delivery Exception": S.EXCEPTION,
-                "Return to Sender": S.RETURNED_TO_SENDER,
-                "Returned to Sender": S.RETURNED_TO_SENDER,
+                S.INFO_RECEIVED: ("Pre-Shipment", "Shipping Label Created"),
+                S.IN_TRANSIT: ("Accepted", "Accepted at USPS Origin Facility", "In Transit",
+                               "Arrived at Post Office"),
+                S.OUT_FOR_DELIVERY: ("Out for Delivery",),
+                S.DELIVERED: ("Delivered", "Delivered, In/At Mailbox", "Delivered, Front Door"),
+                S.AVAILABLE_FOR_PICKUP: ("Available for Pickup",),
+                S.FAILED_ATTEMPT: ("Notice Left", "Delivery Attempted"),
+                S.EXCEPTION: ("Alert", "Delivery Exception"),
+                S.RETURNED_TO_SENDER: ("Return to Sender", "Returned to Sender"),
             }),
         ),
     )
