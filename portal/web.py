@@ -10,8 +10,13 @@ from htmx_flask import request as htmx_request
 
 
 def is_htmx() -> bool:
-    """True for a request htmx sent to swap part of a page (not a boosted full navigation)."""
-    return bool(htmx_request.htmx) and not htmx_request.htmx.boosted
+    """True for a request htmx sent to swap part of a page.
+
+    Not for a boosted navigation, nor for a history restore (going back after htmx's cache
+    missed), which both need the whole page.
+    """
+    headers = htmx_request.htmx
+    return bool(headers) and not headers.boosted and not headers.history_restore_request
 
 
 def render(
