@@ -80,6 +80,8 @@ def load_test(database: BenchDatabase, options: argparse.Namespace) -> str:
     rows: list[tuple[str, int, LoadResult | None]] = []
     with gunicorn(database.url, workers=options.workers) as base_url:
         cookie = log_in(base_url, email, DEMO_PASSWORD)
+        print(f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs before the "
+              "load test (other work on the machine slows every page alike).", flush=True)
         print(f"Signed in as {email}; {options.seconds} s per page, {options.threads} threads, "
               f"{options.connections} connections, {options.workers} gunicorn workers.",
               flush=True)
@@ -147,6 +149,7 @@ def main() -> None:
     features = [] if options.skip_features else feature_benches(database)
 
     print("\n" + "=" * 30 + " make bench " + "=" * 30)
+    print(f"Load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.")
     print(f"Store: {options.customers:,} customers / {options.orders:,} orders; {seeding}")
     print(f"\nLoad ({options.seconds} s per page, {options.threads} threads, "
           f"{options.connections} connections, gunicorn {options.workers} workers, loopback):")

@@ -53,7 +53,8 @@ def seed_demo(
     click.echo(
         f"Seeded {report.customers:,} accounts, {report.orders:,} orders, "
         f"{report.total_rows:,} rows in {report.seconds:.1f} s "
-        f"({report.rows_per_second:,.0f} rows/s, peak memory {report.peak_memory_mb:,.0f} MB)."
+        f"({report.rows_per_second:,.0f} rows/s, {report.cpu_seconds:.1f} s of CPU, "
+        f"peak memory {report.peak_memory_mb:,.0f} MB)."
     )
     click.echo(f"Demo logins: {', '.join(SHOPPER_EMAILS)} (shoppers), {STAFF_EMAIL} (staff); "
                f"password {DEMO_PASSWORD}")
