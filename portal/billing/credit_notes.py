@@ -52,6 +52,12 @@ def credited_quantities(session: Session, *, order: Order) -> dict[int, int]:
     return {line_id: int(quantity) for line_id, quantity in rows}
 
 
+def credit_total_cents(session: Session, *, order: Order, lines: Sequence[CreditLine]) -> int:
+    """What crediting these units would come to: their price, discount and tax shares."""
+    credited = _credited_lines(session, order=order, lines=lines)
+    return document_totals(credited, shipping_cents=0).total_cents
+
+
 def build_credit_note(
     session: Session, *, order: Order, invoice: Invoice, reason: str, now: datetime,
     lines: Sequence[CreditLine], shipping_cents: int, fees: Sequence[FeeLine],

@@ -23,6 +23,7 @@ from portal.billing.credit_notes import (
     FeeLine,
     RefundError,
     build_credit_note,
+    credit_total_cents,
     credited_quantities,
 )
 from portal.billing.documents import STORED_VALUE_KINDS, build_invoice, invoice_number
@@ -30,8 +31,8 @@ from portal.billing.models import CreditEntry, Invoice, Payment, Refund
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order, OrderLine
 
-__all__ = ["CreditLine", "FeeLine", "RefundError", "RefundOutcome", "credited_quantities",
-           "issue_refund", "refundable_cents", "refundable_lines"]
+__all__ = ["CreditLine", "FeeLine", "RefundError", "RefundOutcome", "credit_total_cents",
+           "credited_quantities", "issue_refund", "refundable_cents", "refundable_lines"]
 
 
 @dataclass

@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.audit import record_event
-from portal.billing.refunds import CreditLine, issue_refund, refundable_cents, refundable_lines
+from portal.billing.refunds import (
+    CreditLine,
+    credit_total_cents,
+    issue_refund,
+    refundable_cents,
+    refundable_lines,
+)
 from portal.domain import DomainError
 from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import queue_mail
@@ -97,23 +103,20 @@ def _refund_cancelled(
     if available <= 0:
         return 0
     reason = "Order cancelled" if whole else "Items cancelled before shipping"
-    if whole and available < order.total_cents:
-        # Something was refunded already: give back exactly what is left.
-        outcome = issue_refund(session, order=order, reason=reason, now=now,
-                               amount_cents=available, idempotency_key=idempotency_key)
-    elif whole:
-        outcome = issue_refund(session, order=order, reason=reason, now=now,
-                               lines=refundable_lines(session, order=order),
-                               shipping_cents=order.shipping_cents,
-                               idempotency_key=idempotency_key)
+    if whole:
+        credit: dict[str, Any] = {"lines": refundable_lines(session, order=order),
+                                  "shipping_cents": order.shipping_cents}
+        worth = order.total_cents
     else:
-        # Free items (a gift, a fully discounted line) are cancelled but bring nothing back.
-        priced = {line.id for line in order.lines if line.net_cents + line.tax_cents > 0}
-        lines = [CreditLine(line_id, n) for line_id, n in units.items() if line_id in priced]
-        if not lines:
+        credit = {"lines": [CreditLine(line_id, n) for line_id, n in units.items()]}
+        worth = credit_total_cents(session, order=order, lines=credit["lines"])
+        if worth <= 0:  # free items (a gift, a fully discounted line) bring nothing back
             return 0
-        outcome = issue_refund(session, order=order, reason=reason, now=now, lines=lines,
-                               idempotency_key=idempotency_key)
+    if available < worth:
+        # Something was refunded already (a goodwill gesture): give back exactly what is left.
+        credit = {"amount_cents": available}
+    outcome = issue_refund(session, order=order, reason=reason, now=now,
+                           idempotency_key=idempotency_key, **credit)
     return outcome.amount_cents
 
 

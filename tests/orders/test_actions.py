@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.billing.models import Invoice, Refund
+from portal.billing.refunds import issue_refund
+from portal.db import utcnow
 from portal.enums import InvoiceKind, OrderStatus, ShipmentStatus
 from portal.orders.models import Order, OrderLine
 from tests.factories import make_customer, make_order, make_product
@@ -197,3 +199,21 @@ def test_cancel_the_rest_when_what_is_left_is_free(client, session, login):
     session.expire_all()
     assert session.get(OrderLine, free.id).cancelled_quantity == 1
     assert _refunds(session, order) == []
+
+
+def test_cancel_the_rest_after_a_goodwill_refund_gives_back_what_is_left(
+    client, session, login
+):
+    customer = make_customer(session)
+    order = make_order(session, customer, lines=2)
+    make_payment(session, order)
+    shipped, waiting = order.lines
+    make_shipment(session, order, quantities={shipped.id: 1})
+    issue_refund(session, order=order, reason="Goodwill", now=utcnow(),
+                 amount_cents=order.total_cents - 100)
+    session.commit()
+    login(client, customer)
+    client.post(f"/orders/{order.number}/cancel", data={"idempotency_key": "after-goodwill"})
+    session.expire_all()
+    assert session.get(OrderLine, waiting.id).cancelled_quantity == 1
+    assert sum(r.amount_cents for r in _refunds(session, order)) == order.total_cents
