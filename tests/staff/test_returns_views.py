@@ -241,8 +241,12 @@ class TestCsrf:
     ) -> None:
         request = make_return(session, order)
         login_with_token(client, staff)
-        assert client.post(f"/staff/returns/{request.rma_number}/approve").status_code == 400
+        for action in ("approve", "in-transit", "reject", "receive", "refund"):
+            response = client.post(f"/staff/returns/{request.rma_number}/{action}",
+                                   data={"reason": "Worn"})
+            assert response.status_code == 400, action
         assert reload(session, request).status == ReturnStatus.REQUESTED
+        assert audit_actions(session, request.rma_number) == []
 
 
 def test_shopper_sees_the_refund_and_its_credit_note(
