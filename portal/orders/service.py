@@ -18,6 +18,7 @@ from portal.orders.models import Order, OrderLine, Shipment, ShipmentLine
 from portal.pagination import Page, page_number, paginate
 
 MAX_QUERY_LENGTH = 100
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id from a URL would be a 500 there
 
 
 class OrderNotFound(NotFound):
@@ -206,6 +207,8 @@ def get_shipment(
     session: Session, *, customer_id: int, number: str, shipment_id: int
 ) -> Shipment:
     """One of the shopper's parcels with its timeline and contents, or OrderNotFound."""
+    if not 0 < shipment_id <= MAX_ROW_ID:
+        raise OrderNotFound()
     shipment = session.scalar(
         select(Shipment)
         .join(Order, Shipment.order_id == Order.id)

@@ -145,6 +145,8 @@ def test_other_shoppers_orders_are_404(app, client, session, login, shopper):
     assert client.post(
         f"/orders/{order.number}/shipments/{parcel.id}/not-received").status_code == 404
     assert client.get("/orders/NOPE/shipments/999").status_code == 404
+    # An id beyond the database's integer is not found, not an error (PostgreSQL).
+    assert client.get(f"/orders/{mine.number}/shipments/{2**40}").status_code == 404
 
 
 def test_shipment_page_timeline_estimate_and_link_out(signed_in, session, shopper):
