@@ -31,6 +31,7 @@ ACTIVE = "active"  # the queue's default: open or waiting for the shopper
 ANY = ""
 UNASSIGNED = "none"
 MINE = "me"
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in the query would be a 500 there
 _PRIORITY_RANK = case(
     {RequestPriority.URGENT.value: 0, RequestPriority.HIGH.value: 1,
      RequestPriority.NORMAL.value: 2, RequestPriority.LOW.value: 3},
@@ -50,7 +51,8 @@ class QueueFilters:
         statuses = {s.value for s in RequestStatus} | {ACTIVE, ANY}
         priorities = {p.value for p in RequestPriority}
         assignee = (assignee or "").strip()
-        if assignee not in (MINE, UNASSIGNED) and not assignee.isdigit():
+        if assignee not in (MINE, UNASSIGNED) and not (
+                assignee.isdigit() and int(assignee) <= MAX_ROW_ID):
             assignee = ANY
         return cls(
             status=status if status in statuses else ACTIVE,

@@ -86,6 +86,8 @@ def test_queue_orders_by_priority_then_age_and_filters(client, session, login, s
     assert urgent.number in urgent_only and old_normal.number not in urgent_only
     weird = client.get("/staff/requests?status=bogus&priority=9&assignee=x&page=-3")
     assert weird.status_code == 200 and urgent.number in weird.text
+    huge = client.get(f"/staff/requests?assignee={2**40}")  # beyond PostgreSQL's integer
+    assert huge.status_code == 200 and urgent.number in huge.text
 
 
 def test_queue_refresh_is_a_fragment_that_keeps_filters(client, session, login, staff,
