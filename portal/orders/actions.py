@@ -74,7 +74,10 @@ def cancel_order(
     (shipping included); otherwise only the units left, at their price, discount and tax.
     Needs order.lines and order.shipments (with lines) loaded. The refund and its credit
     note are made in the same transaction; nothing is refunded when nothing was captured.
+    A repeated submission for an order already cancelled changes nothing and returns 0.
     """
+    if order.status is OrderStatus.CANCELLED:
+        return 0
     blocker = cancel_blocker(order)
     if blocker:
         raise ActionNotAllowed(blocker)

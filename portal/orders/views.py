@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
-from portal.enums import OrderStatus
 from portal.extensions import limiter
 from portal.formatting import user_locale, user_zone
 from portal.orders import actions, service, status
@@ -68,9 +67,6 @@ def cancel(order_number: str) -> Response:
                               detail=True)
     if not form.validate_on_submit():
         flash("That request was incomplete; please try again.", "error")
-        return redirect(url_for("orders.detail", order_number=order_number))
-    if order.status is OrderStatus.CANCELLED:
-        flash("This order is cancelled.", "info")  # a repeated submission changes nothing
         return redirect(url_for("orders.detail", order_number=order_number))
     try:
         actions.cancel_order(session, order=order, actor_id=current_user.id, now=utcnow(),

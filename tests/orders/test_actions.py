@@ -46,7 +46,7 @@ def test_cancel_unshipped_order_refunds_and_marks_lines(client, session, login, 
     assert "Cancelled" in html and "Cancel this order" not in html
 
 
-def test_cancel_twice_refunds_once(client, session, login):
+def test_cancel_twice_refunds_once(client, session, login, outbox):
     customer = make_customer(session)
     order = make_order(session, customer)
     make_payment(session, order)
@@ -57,6 +57,7 @@ def test_cancel_twice_refunds_once(client, session, login):
     events = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "order.cancelled", AuditEvent.object_id == order.number))
     assert events == 1
+    assert len([mail for mail in outbox() if "is cancelled" in mail["Subject"]]) == 1
 
 
 def test_cancel_without_payment_refunds_nothing(client, session, login):
