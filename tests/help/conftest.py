@@ -13,14 +13,6 @@ from portal.help.content import load_collection
 from portal.help.index_dirs import IndexDirs
 from portal.help.search import Searcher, update_index
 from portal.store import StorePolicy, policy_variables
-from tests.browser.conftest import (  # noqa: F401  (browser fixtures, for test_browser.py)
-    accessibility_violations,
-    browser,
-    live_server,
-    page,
-    shot,
-    viewport,
-)
 
 REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
 
