@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import date, datetime
 
 from portal.domain import DomainError
@@ -108,3 +109,17 @@ def parse_events(carrier: str, payload: object) -> list[CarrierEvent]:
     if len(raw_events) > MAX_EVENTS:
         raise BadPayload(f"at most {MAX_EVENTS} events per request", field="events")
     return [_event(carrier, raw) for raw in raw_events]
+
+
+def read_events(
+    carrier: str, *, secret: str, timestamp: str | None, signature: str | None, body: bytes,
+    now: datetime, max_skew_seconds: int,
+) -> list[CarrierEvent]:
+    """The events of a signed request body: BadSignature, or BadPayload naming what is wrong."""
+    verify(secret=secret, timestamp=timestamp, signature=signature, body=body, now=now,
+           max_skew_seconds=max_skew_seconds)
+    try:
+        payload = json.loads(body)
+    except ValueError:  # json.JSONDecodeError and undecodable bytes
+        raise BadPayload("malformed JSON") from None
+    return parse_events(carrier, payload)

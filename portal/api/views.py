@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from portal.api.carrier_events import BadPayload, BadSignature, parse_events, verify
+from portal.api.carrier_events import BadPayload, BadSignature, read_events
 from portal.db import get_session, utcnow
 from portal.orders.carriers import get_carrier
 from portal.orders.models import Shipment
-from portal.orders.tracking import UnknownTrackingNumber, apply_events
+from portal.orders.tracking import (
+    CarrierEvent,
+    EventsApplied,
+    UnknownTrackingNumber,
+    apply_events,
+)
 
 bp = Blueprint("api", __name__)
 
@@ -30,35 +35,45 @@ def _shipment_url(shipment: Shipment) -> str:
 @bp.post("/tracking/<carrier>")
 def carrier_webhook(carrier: str) -> tuple[Response, int]:
     """Tracking events from a carrier, signed with that carrier's shared secret."""
-    secret = current_app.config.get("CARRIER_SECRETS", {}).get(carrier.lower())
+    carrier = carrier.lower()
+    secret = current_app.config.get("CARRIER_SECRETS", {}).get(carrier)
     if not secret or get_carrier(carrier) is None:
         return _error(404, f"unknown carrier {carrier!r}")
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return _error(413, "body too large")
-    body, now = request.get_data(cache=False), utcnow()
+    now = utcnow()
     try:
-        verify(secret=secret, timestamp=request.headers.get("X-Portal-Timestamp"),
-               signature=request.headers.get("X-Portal-Signature"), body=body, now=now,
-               max_skew_seconds=int(current_app.config["WEBHOOK_MAX_SKEW_SECONDS"]))
-        events = parse_events(carrier.lower(), json.loads(body))
+        events = read_events(
+            carrier, secret=secret, timestamp=request.headers.get("X-Portal-Timestamp"),
+            signature=request.headers.get("X-Portal-Signature"),
+            body=request.get_data(cache=False), now=now,
+            max_skew_seconds=int(current_app.config["WEBHOOK_MAX_SKEW_SECONDS"]))
+        result = _apply(carrier, events, now)
     except BadSignature as error:
         return _error(401, error.message)
-    except (ValueError, BadPayload) as error:  # json.JSONDecodeError is a ValueError
-        message = error.message if isinstance(error, BadPayload) else "malformed JSON"
-        return _error(400, message, field=getattr(error, "field", None))
-    session = get_session()
-    for attempt in (1, 2):
-        try:
-            result = apply_events(session, carrier=carrier.lower(), events=events, now=now,
-                                  link_for=_shipment_url)
-            session.commit()
-            break
-        except UnknownTrackingNumber as error:
-            session.rollback()
-            return _error(404, error.message)
-        except IntegrityError:
-            # A concurrent delivery of the same events won; the retry sees them as duplicates.
-            session.rollback()
-            if attempt == 2:
-                raise
+    except BadPayload as error:
+        return _error(400, error.message, field=error.field)
+    except UnknownTrackingNumber as error:
+        return _error(404, error.message)
     return jsonify(accepted=result.accepted, duplicates=result.duplicates), 200
+
+
+def _apply(carrier: str, events: list[CarrierEvent], now: datetime) -> EventsApplied:
+    """Stores the events and commits. A concurrent delivery of the same events can win the
+    race once (the event ids are unique); the second try then counts them as duplicates."""
+    try:
+        return _commit_events(carrier, events, now)
+    except IntegrityError:
+        return _commit_events(carrier, events, now)
+
+
+def _commit_events(carrier: str, events: list[CarrierEvent], now: datetime) -> EventsApplied:
+    session = get_session()
+    try:
+        result = apply_events(session, carrier=carrier, events=events, now=now,
+                              link_for=_shipment_url)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result

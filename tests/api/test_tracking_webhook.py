@@ -7,9 +7,13 @@ import time
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from portal.api import views
 from portal.api.carrier_events import sign
+from portal.db import new_session
 from portal.enums import OrderStatus, ShipmentStatus
+from portal.mail import OutboxMessage
 from portal.orders.models import Order, Shipment, TrackingEvent
 from tests.factories import make_customer, make_order
 from tests.orders.factories import make_shipment
@@ -199,3 +203,28 @@ def test_get_is_not_allowed(client):
     response = client.get("/api/tracking/ups")
     assert response.status_code == 405
     assert response.is_json
+
+
+def test_a_delivery_that_loses_the_race_counts_the_events_as_duplicates(
+    client, session, parcel, monkeypatch
+):
+    real = views.apply_events
+    lost = []
+
+    def racing(request_session, **kwargs):
+        if not lost:  # a concurrent delivery of the same events commits first
+            lost.append(True)
+            with new_session() as other:
+                real(other, **kwargs)
+                other.commit()
+            raise IntegrityError("INSERT INTO tracking_events", {}, Exception("duplicate"))
+        return real(request_session, **kwargs)
+
+    monkeypatch.setattr(views, "apply_events", racing)
+    response = post(client, event(1, "X", "2026-11-21T15:00:00Z"))
+    assert response.status_code == 200
+    assert response.get_json() == {"accepted": 0, "duplicates": 1}
+    count = session.scalar(select(func.count()).select_from(TrackingEvent)
+                           .where(TrackingEvent.shipment_id == parcel.id))
+    assert count == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # one email
