@@ -125,11 +125,10 @@ def _credited_lines(
         if before + quantity > line.quantity:
             raise RefundError(f"Only {line.quantity - before} of {line.product_name} can "
                               f"still be credited.", field="lines")
-        # Shares are cumulative, so crediting a line in parts adds up to the whole line.
-        discount = (_share(line.discount_cents, before + quantity, line.quantity)
-                    - _share(line.discount_cents, before, line.quantity))
-        tax = (_share(line.tax_cents, before + quantity, line.quantity)
-               - _share(line.tax_cents, before, line.quantity))
+        after = before + quantity
+        discount = units_share(line.discount_cents, before=before, after=after,
+                               of_units=line.quantity)
+        tax = units_share(line.tax_cents, before=before, after=after, of_units=line.quantity)
         result.append(InvoiceLine(
             order_line_id=line.id, sku=line.sku, description=line.product_name,
             quantity=quantity, unit_price_cents=line.unit_price_cents, discount_cents=discount,
@@ -138,6 +137,14 @@ def _credited_lines(
     return result
 
 
-def _share(amount: int, units: int, of_units: int) -> int:
-    """amount * units / of_units, rounded half up, in integers."""
-    return (2 * amount * units + of_units) // (2 * of_units)
+def units_share(amount: int, *, before: int, after: int, of_units: int) -> int:
+    """The part of a line's amount (its discount or tax) carried by units before+1..after.
+
+    Shares are cumulative (amount * units / of_units, rounded half up, in integers), so a
+    line credited or returned in parts adds up exactly to the whole line. Return estimates
+    use the same rule, so an estimate equals the credit note that follows it.
+    """
+    def cumulative(units: int) -> int:
+        return (2 * amount * units + of_units) // (2 * of_units)
+
+    return cumulative(after) - cumulative(before)

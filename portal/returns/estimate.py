@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from portal.billing.credit_notes import units_share
 from portal.enums import ReturnReason, ReturnResolution
 from portal.orders.models import OrderLine
 from portal.returns.policy import ReturnRules
@@ -60,21 +61,16 @@ def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _share(amount: int, units: int, of_units: int) -> int:
-    return _round(Decimal(amount) * units / of_units)
-
-
 def item_share_cents(claim: LineClaim) -> int:
     """Price of the units less their discount share plus their tax share.
 
-    Shares are cumulative over the line (the same arithmetic as the credit note), so the
-    parts of successive returns add up exactly to what the whole line cost.
+    The shares are the credit note's own (billing's units_share), so the parts of successive
+    returns add up exactly to what the whole line cost.
     """
-    before, after = claim.earlier_quantity, claim.earlier_quantity + claim.quantity
-    discount = (_share(claim.line_discount_cents, after, claim.line_quantity)
-                - _share(claim.line_discount_cents, before, claim.line_quantity))
-    tax = (_share(claim.line_tax_cents, after, claim.line_quantity)
-           - _share(claim.line_tax_cents, before, claim.line_quantity))
+    units = {"before": claim.earlier_quantity,
+             "after": claim.earlier_quantity + claim.quantity, "of_units": claim.line_quantity}
+    discount = units_share(claim.line_discount_cents, **units)
+    tax = units_share(claim.line_tax_cents, **units)
     return claim.unit_price_cents * claim.quantity - discount + tax
 
 
