@@ -32,7 +32,8 @@ from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, Re
 from portal.orders.models import Order, OrderLine
 
 __all__ = ["CreditLine", "FeeLine", "RefundError", "RefundOutcome", "credit_total_cents",
-           "credited_quantities", "issue_refund", "refundable_cents", "refundable_lines"]
+           "credited_quantities", "invoice_for", "issue_refund", "refundable_cents",
+           "refundable_lines"]
 
 
 @dataclass
@@ -117,7 +118,7 @@ def issue_refund(
         raise RefundError("A bonus is only given with store credit.")
     if bonus_cents < 0 or shipping_cents < 0:
         raise RefundError("Amounts cannot be negative.")
-    invoice = _invoice_for(session, order=order)
+    invoice = invoice_for(session, order=order)
     credit_note = build_credit_note(session, order=order, invoice=invoice, reason=reason, now=now,
                                lines=lines, shipping_cents=shipping_cents, fees=fees,
                                amount_cents=amount_cents)
@@ -153,7 +154,8 @@ def issue_refund(
     return outcome
 
 
-def _invoice_for(session: Session, *, order: Order) -> Invoice:
+def invoice_for(session: Session, *, order: Order) -> Invoice:
+    """The order's invoice, issued (as of the order's date) and flushed if it had none."""
     invoice = session.scalar(select(Invoice).where(
         Invoice.order_id == order.id, Invoice.kind == InvoiceKind.INVOICE))
     if invoice is not None:

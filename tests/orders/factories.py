@@ -8,9 +8,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.auth.models import Customer
-from portal.billing.documents import build_invoice, invoice_number
 from portal.billing.models import Invoice, Payment
+from portal.billing.refunds import invoice_for
 from portal.db import utcnow
 from portal.enums import PaymentKind, PaymentStatus, ShipmentStatus
 from portal.orders.models import Order, Shipment, TrackingEvent
@@ -83,11 +82,7 @@ def make_payment(
 
 
 def make_invoice(session: Session, order: Order) -> Invoice:
-    """The order's invoice, built by billing's own constructor; commits."""
-    order = load_order(session, order)
-    customer = session.get_one(Customer, order.customer_id)
-    invoice = build_invoice(order, customer=customer, number=invoice_number(order),
-                            now=order.placed_at)
-    session.add(invoice)
+    """The order's invoice, issued by billing's own rule; commits."""
+    invoice = invoice_for(session, order=order)
     session.commit()
     return invoice
