@@ -6,6 +6,7 @@ import itertools
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
@@ -50,3 +51,9 @@ def add_message(
     session.add(message)
     session.commit()
     return message
+
+
+def count_rows(session: Session, model: type) -> int:
+    """How many rows the table of `model` holds now (what requests committed included)."""
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model)) or 0
