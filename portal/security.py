@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from werkzeug.datastructures import MultiDict
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -27,7 +28,17 @@ SECURITY_HEADERS = {
 }
 
 
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    return any("\x00" in value for _name, value in values.items(multi=True))
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        # No person types a NUL byte; PostgreSQL refuses them in text, so stop them at the door.
+        if _has_nul(request.args) or _has_nul(request.form):
+            abort(400)
+
     @app.after_request
     def _add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
