@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
+from portal.audit import AuditEvent
 from portal.db import utcnow
 from portal.enums import InvoiceKind, ShipmentStatus
 from tests.factories import make_customer, make_order, make_product
@@ -199,6 +201,8 @@ def test_report_delivered_but_not_received(signed_in, session, shopper):
     assert "I have not received this parcel" not in html
     session.refresh(parcel)
     assert parcel.not_received_reported_at is not None
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "shipment.not_received")) == 1  # the second post recorded nothing
 
 
 def test_not_received_refused_before_delivery(signed_in, session, shopper):
