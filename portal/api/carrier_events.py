@@ -59,7 +59,7 @@ def _text(event: dict[str, object], name: str, *, required: bool, limit: int) ->
         if required:
             raise BadPayload(f"{name} is required", field=name)
         return None
-    if not isinstance(value, str) or len(value) > limit:
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
         raise BadPayload(f"{name} must be text of at most {limit} characters", field=name)
     return value.strip()
 

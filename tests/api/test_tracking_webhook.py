@@ -164,6 +164,7 @@ def test_malformed_json_is_400(client, parcel):
     (event(1, "D", "2026-11-21T15:00:00"), "occurred_at"),
     (event(1, "TELEPORTED", "2026-11-21T15:00:00Z"), "status"),
     (event(1, "D", "2026-11-21T15:00:00Z", estimated_delivery="soon"), "estimated_delivery"),
+    (event(1, "D", "2026-11-21T15:00:00Z", description="Left at\u0000door"), "description"),
     ({"events": []}, "events"),
     ({"events": "x"}, "events"),
 ])
