@@ -142,6 +142,14 @@ def split_concepts(
     return concepts
 
 
+def looks_like_stop_word(word: str) -> bool:
+    """A misspelt function word ("wher", "hwo"): within one edit of a stop word."""
+    return len(word) >= 3 and any(
+        abs(len(stop) - len(word)) <= 1 and edit_distance(word, stop) <= 1
+        for stop in STOP_WORDS
+    )
+
+
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insert, delete, substitute, swap neighbours."""
     previous2: list[int] = []

@@ -33,6 +33,7 @@ from portal.help.query import (
     Concept,
     Synonyms,
     edit_distance,
+    looks_like_stop_word,
     split_concepts,
     suggestion,
     words,
@@ -143,7 +144,16 @@ class Searcher:
             return answer
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            weights = [self._expand(reader, concept) for concept in concepts]
+            weighed = [(concept, self._expand(reader, concept)) for concept in concepts]
+            # A word no page has that is one typo from a stop word says nothing about the
+            # topic; left in, it would weigh like a rare word and sink the real ones.
+            weighed = [(concept, weight) for concept, weight in weighed
+                       if not (concept.is_unknown and len(concept.primary) == 1
+                               and looks_like_stop_word(concept.primary[0]))]
+            if not weighed:
+                return answer
+            concepts = [concept for concept, _weight in weighed]
+            weights = [weight for _concept, weight in weighed]
             if any(c.correction for c in concepts):
                 answer.suggestion = suggestion(text, concepts)
             scorer = _Scorer(searcher, self._lengths(ix, reader))
@@ -151,8 +161,6 @@ class Searcher:
             if ranked and ranked[0][1] >= min_coverage:
                 terms = scorer.terms(concepts) if snippets else set()
                 for score, coverage, docnum in ranked[:limit]:
-                    if coverage < min_coverage:
-                        continue
                     stored = reader.stored_fields(docnum)
                     answer.hits.append(Hit(
                         stored["slug"], stored["title"], score, coverage,

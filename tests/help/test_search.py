@@ -96,6 +96,15 @@ def test_typos_are_corrected_with_did_you_mean(searcher: Searcher) -> None:
     assert searcher.search("refund", limit=5).suggestion is None
 
 
+def test_misspelt_stop_words_do_not_sink_the_real_words(real_index: Path) -> None:
+    searcher = Searcher(IndexDirs(real_index))
+    assert "track-my-order" in slugs(searcher, "wher is my pakage")
+
+
+def test_the_top_hit_decides_no_answer_and_the_rest_still_show(searcher: Searcher) -> None:
+    assert len(slugs(searcher, "return the shipping label refund")) >= 3
+
+
 def test_the_last_partial_word_is_completed(searcher: Searcher) -> None:
     assert slugs(searcher, "passw")[0] == "passwords"
     assert slugs(searcher, "internat")[0] == "international"
