@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal import db, errors, mail, security
 from portal.config import PROJECT_ROOT, load_config
@@ -50,7 +51,16 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in URLs stops at the largest 32-bit id, so an absurd one is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
     from portal.billing.views import bp as billing_bp

@@ -21,3 +21,10 @@ def test_nul_bytes_are_refused_before_they_reach_the_database(client, session, l
     assert client.get("/help/search?q=%00").status_code == 400
     response = client.post("/account", data={"name": "Ada\x00", "time_zone": "UTC"})
     assert response.status_code == 400
+
+
+def test_an_id_beyond_the_database_integer_is_a_404(client, session, login):
+    from tests.factories import make_customer
+
+    login(client, make_customer(session))
+    assert client.post("/account/addresses/1099511627776/delete").status_code == 404
