@@ -9,3 +9,18 @@ def test_dashboard_links_every_staff_area(client, session, login):
                  "/staff/returns?status=in_transit", "/staff/content"):
         assert f'href="{path}"' in page
     assert client.get("/staff/content").status_code == 200
+
+
+def test_dashboard_counts_what_waits_for_staff(session):
+    from portal.enums import ReturnStatus
+    from portal.staff.service import dashboard_counts
+    from tests.factories import make_order
+    from tests.returns.factories import make_return
+
+    shopper = make_customer(session)
+    for status in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,
+                   ReturnStatus.RECEIVED, ReturnStatus.REFUNDED):
+        make_return(session, make_order(session, shopper, lines=1), status=status)
+    counts = dashboard_counts(session)
+    assert (counts.returns_to_review, counts.returns_to_receive, counts.returns_to_refund) == (
+        1, 2, 1)

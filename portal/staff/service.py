@@ -11,16 +11,20 @@ from portal.enums import RequestStatus, ReturnStatus
 from portal.returns.models import ReturnRequest
 from portal.support.models import SupportRequest
 
+TO_RECEIVE = (ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT)
+WAITING_RETURNS = (ReturnStatus.REQUESTED, *TO_RECEIVE, ReturnStatus.RECEIVED)
+
 
 @dataclass(frozen=True)
 class DashboardCounts:
     open_requests: int
     returns_to_review: int
     returns_to_receive: int
+    returns_to_refund: int
 
 
 def dashboard_counts(session: Session) -> DashboardCounts:
-    """What is waiting for staff: open requests and returns needing a decision or a check-in."""
+    """What waits for staff: open requests, and returns to decide, check in or refund."""
     open_requests = session.scalar(
         select(func.count()).select_from(SupportRequest)
         .where(SupportRequest.status.in_([RequestStatus.OPEN]))
@@ -28,12 +32,13 @@ def dashboard_counts(session: Session) -> DashboardCounts:
     returns_by_status = dict(
         session.execute(
             select(ReturnRequest.status, func.count())
-            .where(ReturnRequest.status.in_([ReturnStatus.REQUESTED, ReturnStatus.IN_TRANSIT]))
+            .where(ReturnRequest.status.in_(WAITING_RETURNS))
             .group_by(ReturnRequest.status)
         ).all()
     )
     return DashboardCounts(
         open_requests=open_requests or 0,
         returns_to_review=returns_by_status.get(ReturnStatus.REQUESTED, 0),
-        returns_to_receive=returns_by_status.get(ReturnStatus.IN_TRANSIT, 0),
+        returns_to_receive=sum(returns_by_status.get(status, 0) for status in TO_RECEIVE),
+        returns_to_refund=returns_by_status.get(ReturnStatus.RECEIVED, 0),
     )
