@@ -121,6 +121,10 @@ def list_payment_methods(session: Session, *, customer_id: int) -> list[PaymentM
         .order_by(PaymentMethod.is_default.desc(), PaymentMethod.id)))
 
 
+CARD_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express",
+               "discover": "Discover"}
+
+
 def mask_method(method: PaymentMethod | Payment) -> str:
     """'Visa •••• 4242' or 'PayPal (j•••@example.com)': never more than the last four."""
     if method.kind is PaymentKind.PAYPAL:
@@ -130,7 +134,7 @@ def mask_method(method: PaymentMethod | Payment) -> str:
             return f"PayPal ({name[:1]}•••@{domain})"
         return "PayPal"
     if method.kind is PaymentKind.CARD:
-        brand = method.brand or "Card"
+        brand = CARD_BRANDS.get((method.brand or "").lower(), method.brand or "Card")
         return f"{brand} •••• {method.last4}" if method.last4 else brand
     return method.kind.value.replace("_", " ").capitalize()
 

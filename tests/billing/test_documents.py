@@ -187,3 +187,12 @@ def test_credit_note_pdf_shows_the_credited_total_and_the_invoice(
     assert f"Credit note {outcome.credit_note.number}" in text
     assert re.search(r"Total credited\s*\$12\.34", text)
     assert f"Credits invoice: {invoice.number}" in text
+
+
+def test_card_brands_are_written_as_people_know_them():
+    from portal.billing.models import PaymentMethod
+    from portal.billing.service import mask_method
+    from portal.enums import PaymentKind
+
+    card = PaymentMethod(kind=PaymentKind.CARD, brand="amex", last4="1005")
+    assert mask_method(card) == "American Express •••• 1005"

@@ -18,13 +18,13 @@ def test_sign_in_and_out(page, live_server, session, sign_in, shot):
     page.locator("summary", has_text="Ada").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/login")
-    assert page.get_by_text("You are signed out.").is_visible()
+    page.get_by_text("You are signed out.").wait_for()
 
 
 def test_wrong_password_is_explained(page, live_server, session, sign_in):
     make_customer(session, email="ada@example.com")
     sign_in(page, "ada@example.com", "not-the-password")
-    assert page.get_by_text("That email and password do not match an account.").is_visible()
+    page.get_by_text("That email and password do not match an account.").wait_for()
     assert page.get_by_label("Email").input_value() == "ada@example.com"
 
 
