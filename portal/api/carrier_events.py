@@ -22,11 +22,11 @@ MAX_EVENTS = 100
 
 
 class BadSignature(DomainError):
-    pass
+    """Signature missing or wrong, or a timestamp outside the allowed skew (401)."""
 
 
 class BadPayload(DomainError):
-    pass
+    """JSON that is not a valid batch of carrier events (400)."""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -22,7 +22,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class InvalidResetToken(DomainError):
-    pass
+    """A reset link that is forged, expired or already used."""
 
 
 def hash_password(password: str) -> str:

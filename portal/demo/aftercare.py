@@ -49,8 +49,9 @@ class Numbers:
         self.used: set[str] = set()
 
     def _unique(self, make) -> str:  # type: ignore[no-untyped-def]
-        while (value := make()) in self.used:
-            pass
+        value = make()
+        while value in self.used:
+            value = make()
         self.used.add(value)
         return value
 

@@ -301,9 +301,7 @@ def _duplicate_aliases(collection: Collection) -> list[Problem]:
 
 def _line_of(path: Path, needle: str) -> int:
     try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-            if needle in line:
-                return number
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
-        pass
-    return 1
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if needle in line), 1)

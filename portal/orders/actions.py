@@ -31,7 +31,7 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "co
 
 
 class ActionNotAllowed(DomainError):
-    pass
+    """The order's state does not allow this action; the message says why."""
 
 
 def unshipped_units(order: Order) -> dict[int, int]:

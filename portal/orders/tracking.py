@@ -38,7 +38,7 @@ class UnknownTrackingNumber(NotFound):
 
 
 class InvalidShipment(DomainError):
-    pass
+    """A shipment that cannot be made from these lines and quantities."""
 
 
 @dataclass(frozen=True)
