@@ -176,6 +176,13 @@ def start_return(
     )
     chosen = _check_items(returnable, items)
     estimate = estimate_for(returnable, chosen, resolution)
+    if estimate.total_cents <= 0:
+        # Nothing would come back; refusing now beats a parcel staff could never refund.
+        raise InvalidReturn(
+            "The return fees are as much as these items would refund, so this return would "
+            "bring you nothing back. Keep the items, or contact us if something is wrong "
+            "with them (damaged or wrong items are returned free)."
+        )
     request = ReturnRequest(
         rma_number=new_rma_number(), order_id=order_id, customer_id=customer_id,
         status=ReturnStatus.REQUESTED, resolution=resolution, method="drop_off",

@@ -215,3 +215,14 @@ def test_list_returns_is_scoped_and_newest_first(session: Session) -> None:
     make_return(session, make_delivered_order(session, other))
     page = service.list_returns(session, customer_id=shopper.id, page=1)
     assert [r.rma_number for r in page.items] == [new.rma_number, old.rma_number]
+
+
+def test_a_return_that_would_bring_nothing_back_is_refused_up_front(session: Session) -> None:
+    shopper = make_customer(session)
+    cheap = make_product(session, price_cents=300, tax_rate_bp=0)  # less than the return fee
+    order = make_delivered_order(session, shopper, products=[cheap])
+    line_id = options(session, order).options[0].line.id
+    with pytest.raises(service.InvalidReturn, match="nothing back"):
+        start(session, order, {line_id: 1})
+    damaged = start(session, order, {line_id: 1}, reason=ReturnReason.DAMAGED)
+    assert damaged.refund_estimate_cents == 300
