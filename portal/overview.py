@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,18 +38,19 @@ def shopper_overview(
         session, customer_id=customer_id, filters=orders.parse_filters({}),
         per_page=RECENT_ORDERS, zone=zone,
     )
-    open_returns = session.scalars(
-        select(ReturnRequest)
-        .where(ReturnRequest.customer_id == customer_id,
-               ReturnRequest.status.not_in(CLOSED_RETURNS))
-        .order_by(ReturnRequest.created_at.desc()).limit(5)
-    ).all()
-    open_requests = session.scalars(
-        select(SupportRequest)
-        .where(SupportRequest.customer_id == customer_id,
-               SupportRequest.status.not_in(CLOSED_REQUESTS))
-        .order_by(SupportRequest.created_at.desc()).limit(5)
-    ).all()
     recent = [(order, describe_order(order, clock)) for order in listing.page.items]
-    return Overview(recent_orders=recent, open_returns=list(open_returns),
-                    open_requests=list(open_requests))
+    return Overview(
+        recent_orders=recent,
+        open_returns=_latest_open(session, ReturnRequest, customer_id, CLOSED_RETURNS),
+        open_requests=_latest_open(session, SupportRequest, customer_id, CLOSED_REQUESTS),
+    )
+
+
+def _latest_open(session: Session, model: Any, customer_id: int, closed: tuple[Any, ...],
+                 limit: int = 5) -> list[Any]:
+    """The shopper's newest returns or requests whose status is not a closed one."""
+    return list(session.scalars(
+        select(model)
+        .where(model.customer_id == customer_id, model.status.not_in(closed))
+        .order_by(model.created_at.desc()).limit(limit)
+    ))
