@@ -1,7 +1,11 @@
 """Search quality on our own help center, per kind of query, against two baselines.
 
-    .venv/bin/python -m eval.evaluate              # the table, in Markdown
+    .venv/bin/python -m eval.evaluate              # the table, in Markdown (test half)
     .venv/bin/python -m eval.evaluate --json       # the figures, for the regression test
+    .venv/bin/python -m eval.evaluate --split tune # the half that may be looked at
+
+Every query file is split in two halves (``split_of``): ranking may be tuned by looking at
+the "tune" half only; figures are reported on the held-out "test" half.
 
 Systems compared on the same articles and queries (eval/queries.tsv):
 - portal: the help center's search (portal/help/search.py), through the same code path
@@ -18,6 +22,7 @@ portal says "no good answer" when the best page covers too little of the query
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sqlite3
 import sys
@@ -35,8 +40,11 @@ from portal.help.search import Searcher, default_whoosh_search, update_index
 from portal.store import StorePolicy, policy_variables
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ["keyword", "question", "paraphrase", "typo", "synonym", "unanswerable"]
+KINDS = ["keyword", "question", "paraphrase", "typo", "synonym", "message", "unanswerable"]
 LIMIT = 5
+
+
+SPLITS = ("test", "tune", "all")
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,8 @@ class Case:
     expected: frozenset[str]
 
 
-def load_cases(path: Path) -> list[Case]:
+def load_cases(path: Path, split: str = "all") -> list[Case]:
+    """The cases of a query file, or one half of them (see :func:`split_of`)."""
     cases = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -54,7 +63,24 @@ def load_cases(path: Path) -> list[Case]:
         kind, query, *rest = line.split("\t")
         expected = frozenset(s for s in (rest[0] if rest else "").split("|") if s)
         cases.append(Case(kind, query, expected))
-    return cases
+    if split == "all":
+        return cases
+    halves = split_of(cases)
+    return [case for case in cases if halves[case] == split]
+
+
+def split_of(cases: list[Case]) -> dict[Case, str]:
+    """Each case's half, "tune" or "test": within each kind, cases ordered by a hash of
+    their text alternate between the halves. Deterministic, the same on every machine,
+    independent of the file's order, and balanced per kind; adding a query moves few others.
+    """
+    halves: dict[Case, str] = {}
+    for kind in {case.kind for case in cases}:
+        ordered = sorted((c for c in cases if c.kind == kind),
+                         key=lambda c: hashlib.sha256(c.query.encode()).hexdigest())
+        for position, case in enumerate(ordered):
+            halves[case] = "tune" if position % 2 == 0 else "test"
+    return halves
 
 
 def portal_system(content: Path, scratch: Path) -> Callable[[str], list[str]]:
@@ -135,6 +161,8 @@ def markdown(report: dict[str, dict[str, dict[str, float]]]) -> str:
     lines = [head, "|" + "---|" * (2 + 2 * len(systems))]
     for kind in [*KINDS[:-1], "answerable"]:
         n = int(report[systems[0]].get(kind, {}).get("n", 0))
+        if not n:
+            continue
         cells = []
         for system in systems:
             figures = report[system].get(kind, {})
@@ -156,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--queries", type=Path, default=ROOT / "eval" / "queries.tsv")
+    parser.add_argument("--split", choices=SPLITS, default="test",
+                        help="the held-out half (default), the half tuned on, or all")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    report = evaluate(args.content, load_cases(args.queries))
+    report = evaluate(args.content, load_cases(args.queries, args.split))
     print(json.dumps(report, indent=2) if args.json else markdown(report))
     return 0
 
