@@ -47,7 +47,11 @@ run: prepare
 	@echo "  Shoppers: shopper@example.com, shopper2@example.com   Staff: staff@example.com"
 	@echo "  Password for all three: portal-demo"
 	@echo ""
-	PORTAL_ENV=$${PORTAL_ENV:-development} $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
+	@# The job worker (mail, outbound events, exports) runs beside gunicorn and stops with it.
+	export PORTAL_ENV=$${PORTAL_ENV:-development}; \
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --access-logfile - wsgi:app
 
 dev: prepare

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from portal import db, errors, mail, security
+from portal import db, errors, jobs, mail, security
 from portal.config import PROJECT_ROOT, load_config
 from portal.extensions import csrf, htmx, limiter, login_manager
 from portal.store import load_policy
@@ -43,6 +43,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -57,6 +57,23 @@ def deliver(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+@click.group("jobs")
+def jobs_group() -> None:
+    """The background job queue (Huey)."""
+
+
+@jobs_group.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+@with_appcontext
+def jobs_worker(workers: int) -> None:
+    """Run queued jobs and the periodic sweeps (mail, outbound events) until stopped."""
+    from flask import current_app
+
+    from portal import jobs
+
+    jobs.run_worker(current_app._get_current_object(), workers=workers)  # type: ignore[attr-defined]
+
+
 @click.command("prepare")
 @click.pass_context
 @with_appcontext
@@ -83,6 +100,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(create_staff)
     app.cli.add_command(mail_group)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(prepare)
     app.cli.add_command(seed_demo)
     app.cli.add_command(faq)

@@ -19,6 +19,7 @@ from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import Base, created_at, intpk, new_session, utc_datetime, utcnow
+from portal.jobs import periodic_job
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,13 @@ def _write_eml(email: EmailMessage, folder: Path) -> None:
     name = email["Message-ID"].strip("<>").replace("@", "_")
     (folder / f"{name}.eml").write_bytes(bytes(email))
     log.info("mail to %s written to %s: %s", email["To"], folder, email["Subject"])
+
+
+@periodic_job(minutes="*")
+def deliver_outbox() -> None:
+    """The worker's sweep: whatever the after-request delivery missed or failed to send."""
+    with new_session() as session:
+        deliver_pending(session)
 
 
 _QUEUED = "mail_queued"
