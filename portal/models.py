@@ -4,13 +4,15 @@ from portal.audit import AuditEvent
 from portal.auth.models import Address, Customer
 from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, PaymentMethod, Refund
 from portal.help.models import ArticleFeedback, ArticleView, SearchEvent
+from portal.help_sessions.models import HelpSession, HelpSessionEvent
 from portal.mail import OutboxMessage
 from portal.orders.models import Order, OrderLine, Product, Shipment, ShipmentLine, TrackingEvent
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.support.models import Message, SatisfactionRating, SupportRequest
 
 __all__ = [
-    "Address", "ArticleFeedback", "ArticleView", "AuditEvent", "CreditEntry", "Customer", "Invoice",
+    "Address", "ArticleFeedback", "ArticleView", "AuditEvent", "CreditEntry", "Customer",
+    "HelpSession", "HelpSessionEvent", "Invoice",
     "InvoiceLine", "Message", "Order", "OrderLine", "OutboxMessage", "Payment", "PaymentMethod",
     "Product", "Refund", "ReturnEvent", "ReturnLine", "ReturnRequest", "SatisfactionRating",
     "SearchEvent", "Shipment", "ShipmentLine", "SupportRequest", "TrackingEvent",

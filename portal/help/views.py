@@ -12,6 +12,7 @@ from portal.help import service
 from portal.help.center import get_help_center
 from portal.help.forms import FeedbackForm
 from portal.help.visitors import customer_id, is_staff, remember_visitor, visitor_key
+from portal.help_sessions import tracking
 from portal.web import is_htmx, render
 
 bp = Blueprint("help", __name__)
@@ -44,6 +45,7 @@ def search() -> Response:
             get_session(), query=query, hit_count=len(answer.hits), customer_id=customer_id(),
             previous_event_id=session.get(LAST_SEARCH_KEY), now=utcnow(),
         )
+        tracking.track_search(get_session(), query=query, now=utcnow())
         get_session().commit()
         event_id = session[LAST_SEARCH_KEY] = event.id
     return render("help/search.html", fragment="help/_results.html", query=query,
@@ -63,6 +65,7 @@ def article(slug: str) -> Response:
         service.record_click(db, search_event_id=from_search, slug=slug)
     if not found.is_draft:
         service.record_view(db, slug=slug, day=utcnow().date())
+        tracking.track_article_view(db, slug=slug, now=utcnow())
     db.commit()
     return _article_page(found, FeedbackForm())
 

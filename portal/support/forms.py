@@ -40,6 +40,8 @@ class ContactForm(FlaskForm):
         render_kw={"rows": 6, "maxlength": 5000},
     )
     search_query = HiddenField(validators=[Optional(), Length(max=200)])
+    # The text suggestions were last shown for: sending anyway means they did not help.
+    suggested_for = HiddenField(validators=[Optional(), Length(max=200)])
     idempotency_key = HiddenField(
         validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$", message="Reload the form.")]
     )
@@ -55,6 +57,13 @@ class ContactForm(FlaskForm):
     def validate_order(self, field: SelectField) -> None:
         if field.data and field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Choose one of your orders from the list.")
+
+
+class AnsweredForm(FlaskForm):
+    """"This answered my question": the article, and what the shopper was asking."""
+
+    slug = HiddenField(validators=[DataRequired(), Length(max=120)])
+    suggested_for = HiddenField(validators=[Optional(), Length(max=200)])
 
 
 class ReplyForm(FlaskForm):

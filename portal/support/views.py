@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import flask
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -11,9 +11,12 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
+from portal.help.center import get_help_center
+from portal.help_sessions import tracking
 from portal.pagination import page_number
 from portal.support import deflection, service
 from portal.support.forms import (
+    AnsweredForm,
     ContactForm,
     RatingForm,
     ReplyForm,
@@ -44,6 +47,8 @@ def contact() -> Response:
         except DomainError as error:
             _show_error(form, error, default="message")
         else:
+            tracking.track_request(db, request_id=opened.id, customer_id=current_user.id,
+                                   suggested_for=form.suggested_for.data or None, now=utcnow())
             db.commit()
             flask.session.pop(SEARCH_EVENT_KEY, None)
             flash(f"Thank you. Your request {opened.number} is with our team; "
@@ -53,9 +58,24 @@ def contact() -> Response:
         _prefill(form, request.args)
     elif form.idempotency_key.errors:  # a stale or tampered form: a fresh key to send again
         form.idempotency_key.data = new_idempotency_key()
-    suggestions = deflection.suggest_articles(form.subject.data or form.search_query.data)
+    query = form.subject.data or form.search_query.data or ""
     return render("support/contact.html", fragment="support/_contact_form.html",
-                  status=422 if form.errors else 200, form=form, suggestions=suggestions)
+                  status=422 if form.errors else 200, form=form, query=query,
+                  suggestions=deflection.suggest_articles(query))
+
+
+@bp.post("/contact/answered")
+def answered() -> Response:
+    """"This answered my question": a deflection; the flow ends on the article."""
+    db, form = get_session(), AnsweredForm()
+    if not form.validate_on_submit() or get_help_center().article(form.slug.data) is None:
+        abort(400)
+    tracking.track_deflection(db, query=form.suggested_for.data or None, slug=form.slug.data,
+                              now=utcnow())
+    db.commit()
+    flash("Glad that answered it. No request was sent; you can always write to us later.",
+          "success")
+    return _redirect(url_for("help.article", slug=form.slug.data))
 
 
 @bp.get("/contact/suggestions")

@@ -1,0 +1,3 @@
+"""The support tests' tiny help center, so suggestions and articles are predictable."""
+
+from tests.support.conftest import app_config  # noqa: F401
