@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.orders.views import bp as orders_bp
     from portal.returns.views import bp as returns_bp
     from portal.staff.views import bp as staff_bp
+    from portal.stores.views import bp as stores_api_bp
     from portal.support.views import bp as support_bp
 
     app.register_blueprint(home_bp)
@@ -82,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)
+    app.register_blueprint(stores_api_bp, url_prefix="/api")
+    csrf.exempt(stores_api_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -43,6 +43,18 @@ def _carrier_secrets() -> dict[str, str]:
     }
 
 
+def store_settings() -> dict[str, object]:
+    """The shop connection: which sources may post, their secrets, where actions go back."""
+    return {
+        "SHOPIFY_WEBHOOK_SECRET": _env("PORTAL_SHOPIFY_WEBHOOK_SECRET"),
+        "SHOPIFY_ADMIN_URL": _env("PORTAL_SHOPIFY_ADMIN_URL"),
+        "SHOPIFY_ADMIN_TOKEN": _env("PORTAL_SHOPIFY_ADMIN_TOKEN"),
+        "STORE_EVENTS_SECRET": _env("PORTAL_STORE_EVENTS_SECRET"),
+        "STORE_OUTBOUND_URL": _env("PORTAL_STORE_OUTBOUND_URL"),
+        "STORE_OUTBOUND_SECRET": _env("PORTAL_STORE_OUTBOUND_SECRET"),
+    }
+
+
 def load_config(instance_path: Path) -> dict[str, object]:
     """Every setting the app reads, as Flask config keys."""
     environment = _env("PORTAL_ENV", "production")
@@ -69,6 +81,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "PASSWORD_RESET_MAX_AGE": int(_env("PORTAL_PASSWORD_RESET_MAX_AGE", "3600") or 3600),
         "CARRIER_SECRETS": _carrier_secrets(),
         "WEBHOOK_MAX_SKEW_SECONDS": 300,
+        **store_settings(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": environment != "development",

@@ -49,6 +49,10 @@ utc_datetime = Annotated[datetime, mapped_column(UTCDateTime)]
 created_at = Annotated[datetime, mapped_column(UTCDateTime, default=utcnow, index=True)]
 money = Annotated[int, mapped_column(default=0)]
 currency_code = Annotated[str, mapped_column(String(3))]
+# Where a record came from ("shopify", "store" for the generic API) and the shop's own id for
+# it; unique together, so an event applied twice finds the record instead of copying it.
+store_source = Annotated[str | None, mapped_column(String(20))]
+store_external_id = Annotated[str | None, mapped_column(String(100))]
 
 
 class Base(DeclarativeBase):

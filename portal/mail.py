@@ -33,6 +33,7 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[created_at]
     sent_at: Mapped[utc_datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -40,9 +41,14 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
-    """Adds a message to the outbox; it is delivered once the caller's transaction commits."""
-    message = OutboxMessage(recipient=to, subject=subject, body=body)
+def queue_mail(
+    session: Session, *, to: str, subject: str, body: str, html: str | None = None
+) -> OutboxMessage:
+    """Adds a message to the outbox; it is delivered once the caller's transaction commits.
+
+    `body` is the plain text every reader gets; `html`, when given, is the alternative part.
+    """
+    message = OutboxMessage(recipient=to, subject=subject, body=body, html_body=html)
     session.add(message)
     session.info[_QUEUED] = True
     return message
@@ -85,6 +91,8 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
     return email
 
 

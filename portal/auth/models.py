@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, intpk, utc_datetime
+from portal.db import Base, created_at, intpk, store_external_id, store_source, utc_datetime
 from portal.enums import Role, db_enum
 
 
@@ -26,11 +26,15 @@ class Customer(UserMixin, Base):
     created_at: Mapped[created_at]
     password_changed_at: Mapped[utc_datetime | None]
     last_login_at: Mapped[utc_datetime | None]
+    source: Mapped[store_source]
+    external_id: Mapped[store_external_id]
 
     addresses: Mapped[list[Address]] = relationship(
         back_populates="customer", lazy="raise", cascade="all, delete-orphan",
         order_by="Address.id",
     )
+
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_customers_external"),)
 
     @property
     def is_staff(self) -> bool:

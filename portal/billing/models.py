@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, currency_code, intpk, money, utc_datetime
+from portal.db import (
+    Base,
+    created_at,
+    currency_code,
+    intpk,
+    money,
+    store_external_id,
+    store_source,
+    utc_datetime,
+)
 from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus, db_enum
 
 if TYPE_CHECKING:
@@ -115,6 +124,8 @@ class Payment(Base):
     )
     reference: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[created_at]
+    source: Mapped[store_source]
+    external_id: Mapped[store_external_id]
 
     order: Mapped[Order] = relationship(lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")
@@ -122,6 +133,7 @@ class Payment(Base):
 
     __table_args__ = (
         Index("ix_payments_customer_created", "customer_id", "created_at"),
+        UniqueConstraint("source", "external_id", name="uq_payments_external"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 
@@ -144,6 +156,8 @@ class Refund(Base):
     )
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[created_at]
+    source: Mapped[store_source]
+    external_id: Mapped[store_external_id]
 
     order: Mapped[Order] = relationship(lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")
@@ -152,6 +166,7 @@ class Refund(Base):
 
     __table_args__ = (
         Index("ix_refunds_customer_created", "customer_id", "created_at"),
+        UniqueConstraint("source", "external_id", name="uq_refunds_external"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 

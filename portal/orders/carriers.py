@@ -96,7 +96,14 @@ def get_carrier(code: str) -> Carrier | None:
     return CARRIERS.get(code.lower())
 
 
+#: A carrier the portal has no table for (a shop's local courier): its parcels keep the
+#: tracking page the shop gave.
+OTHER_CARRIER = "other"
+
+
 def carrier_name(code: str) -> str:
+    if code == OTHER_CARRIER:
+        return "Other carrier"
     carrier = get_carrier(code)
     return carrier.name if carrier else code.upper()
 

@@ -51,7 +51,7 @@ class TrackForm(FlaskForm):
         "Order number",
         validators=[DataRequired(message="Enter the order number from your confirmation."),
                     Length(max=20),
-                    Regexp(r"^\s*[A-Za-z0-9-]+\s*$",
+                    Regexp(r"^\s*#?[A-Za-z0-9-]+\s*$",
                            message="Order numbers are letters and digits, like NW100123.")],
         render_kw={"autocomplete": "off", "autocapitalize": "characters",
                    "placeholder": "NW100123"},

@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, currency_code, intpk, money, utc_datetime
+from portal.db import (
+    Base,
+    created_at,
+    currency_code,
+    intpk,
+    money,
+    store_external_id,
+    store_source,
+    utc_datetime,
+)
 from portal.enums import OrderStatus, ShipmentStatus, db_enum
 
 if TYPE_CHECKING:
@@ -54,6 +63,8 @@ class Order(Base):
     billing_address: Mapped[dict[str, Any]] = mapped_column(JSON)
     return_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     cancelled_at: Mapped[utc_datetime | None]
+    source: Mapped[store_source]
+    external_id: Mapped[store_external_id]
 
     customer: Mapped[Customer] = relationship(lazy="raise")
     lines: Mapped[list[OrderLine]] = relationship(
@@ -65,6 +76,7 @@ class Order(Base):
 
     __table_args__ = (
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        UniqueConstraint("source", "external_id", name="uq_orders_external"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
         CheckConstraint(
             "subtotal_cents >= 0 AND discount_cents >= 0 AND shipping_cents >= 0 "
@@ -88,6 +100,8 @@ class OrderLine(Base):
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     tax_cents: Mapped[money]
     cancelled_quantity: Mapped[int] = mapped_column(default=0)
+    # The shop's id of the line (unique within its order), which its parcels and refunds name.
+    external_id: Mapped[str | None] = mapped_column(String(100))
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
     product: Mapped[Product] = relationship(lazy="raise")
@@ -127,6 +141,10 @@ class Shipment(Base):
     status_changed_at: Mapped[utc_datetime | None]
     # The shopper told us a parcel marked delivered never reached them.
     not_received_reported_at: Mapped[utc_datetime | None]
+    # The shop's own tracking page, kept for carriers the portal has no table for ("other").
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[store_source]
+    external_id: Mapped[store_external_id]
 
     order: Mapped[Order] = relationship(back_populates="shipments", lazy="raise")
     lines: Mapped[list[ShipmentLine]] = relationship(
@@ -137,7 +155,10 @@ class Shipment(Base):
         order_by="TrackingEvent.occurred_at",
     )
 
-    __table_args__ = (UniqueConstraint("carrier", "tracking_number", name="uq_shipments_tracking"),)
+    __table_args__ = (
+        UniqueConstraint("carrier", "tracking_number", name="uq_shipments_tracking"),
+        UniqueConstraint("source", "external_id", name="uq_shipments_external"),
+    )
 
 
 class ShipmentLine(Base):

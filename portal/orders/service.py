@@ -53,7 +53,8 @@ def parse_filters(args: Mapping[str, str]) -> OrderFilters:
         status = None
     year_raw = (args.get("year") or "").strip()
     year = int(year_raw) if year_raw.isdigit() and 1990 <= int(year_raw) <= 2200 else None
-    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    # A shop's order name is written "#1001"; the portal stores the number without the "#".
+    q = " ".join((args.get("q") or "").split()).lstrip("#")[:MAX_QUERY_LENGTH]
     return OrderFilters(status=status, year=year, q=q, page=page_number(args.get("page")))
 
 
@@ -234,7 +235,7 @@ def lookup_tracking(session: Session, *, number: str, email: str) -> Order | Non
     return session.scalar(
         select(Order)
         .join(Customer, Order.customer_id == Customer.id)
-        .where(Order.number == number.strip().upper(),
+        .where(Order.number == number.strip().lstrip("#").upper(),
                func.lower(Customer.email) == email.strip().lower())
         .options(selectinload(Order.shipments).selectinload(Shipment.events))
     )

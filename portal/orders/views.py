@@ -139,6 +139,8 @@ def _track_limit() -> str:
 @limiter.limit(_track_limit, methods=["POST"])
 def track() -> Response:
     form, order, searched = TrackForm(), None, False
+    if request.method == "GET" and not form.number.data:
+        form.number.data = request.args.get("number", "")[:20]  # the link in shipping emails
     if form.validate_on_submit():
         searched = True
         order = service.lookup_tracking(get_session(), number=form.number.data,

@@ -1,0 +1,30 @@
+"""What every store command needs from the app, and what applying one event reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+
+from portal.store import StorePolicy
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    policy: StorePolicy
+    base_url: str  # the portal's public address, for links in emails
+
+
+@dataclass(frozen=True)
+class Applied:
+    order_number: str | None = None
+    created: bool = False
+    ignored: str | None = None  # why nothing was done, when nothing was
+
+
+def current_context() -> StoreContext:
+    """The store policy and the portal's public address (PORTAL_BASE_URL; without it, the
+    address this request came to, which only suits development)."""
+    base_url = current_app.config.get("BASE_URL") or (
+        request.host_url if request else "http://127.0.0.1:5000/")
+    return StoreContext(policy=current_app.config["STORE_POLICY"], base_url=base_url)
