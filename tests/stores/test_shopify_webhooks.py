@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from portal.auth.models import Customer
 from portal.billing.models import Invoice, Payment, Refund
 from portal.enums import InvoiceKind, OrderStatus, PaymentStatus, ShipmentStatus
-from portal.mail import OutboxMessage
 from portal.orders.models import Order, Shipment
 from portal.stores.models import StoreEvent
 from tests.factories import _DEMO_HASH, make_customer
