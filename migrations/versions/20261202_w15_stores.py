@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w15_stores'
-down_revision: str | None = '0001'
+down_revision: str | None = "w12_help_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
