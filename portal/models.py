@@ -9,12 +9,12 @@ from portal.mail import OutboxMessage
 from portal.orders.models import Order, OrderLine, Product, Shipment, ShipmentLine, TrackingEvent
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.stores.models import OutboundEvent, StoreEvent
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import Attachment, Message, SatisfactionRating, SupportRequest
 
 __all__ = [
-    "Address", "ArticleFeedback", "ArticleView", "AuditEvent", "CreditEntry", "Customer",
-    "HelpSession", "HelpSessionEvent", "Invoice", "InvoiceLine", "Message", "Order", "OrderLine",
-    "OutboundEvent", "OutboxMessage", "Payment", "PaymentMethod", "Product", "Refund",
-    "ReturnEvent", "ReturnLine", "ReturnRequest", "SatisfactionRating", "SearchEvent", "Shipment",
-    "ShipmentLine", "StoreEvent", "SupportRequest", "TrackingEvent",
+    "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent", "CreditEntry",
+    "Customer", "HelpSession", "HelpSessionEvent", "Invoice", "InvoiceLine", "Message", "Order",
+    "OrderLine", "OutboundEvent", "OutboxMessage", "Payment", "PaymentMethod", "Product",
+    "Refund", "ReturnEvent", "ReturnLine", "ReturnRequest", "SatisfactionRating", "SearchEvent",
+    "Shipment", "ShipmentLine", "StoreEvent", "SupportRequest", "TrackingEvent",
 ]

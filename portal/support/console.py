@@ -131,7 +131,8 @@ def review_request(session: Session, *, number: str) -> Review:
     support_request = get_request(session, number=number)
     messages = session.scalars(
         select(Message).where(Message.request_id == support_request.id)
-        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)
+        .options(joinedload(Message.author), selectinload(Message.attachments))
+        .order_by(Message.created_at, Message.id)
     ).all()
     rating = session.scalar(
         select(SatisfactionRating).where(SatisfactionRating.request_id == support_request.id))

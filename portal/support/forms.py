@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -10,9 +11,17 @@ from portal.auth.models import Customer
 from portal.enums import RequestPriority, RequestStatus
 from portal.formatting import humanize, local_date
 from portal.orders.models import Order
+from portal.support.attachments import ACCEPT, MAX_FILES
 from portal.support.service import CATEGORIES
 
 NO_ORDER = ""
+
+
+def attachments_field(label: str = "Photos or documents (optional)") -> MultipleFileField:
+    return MultipleFileField(
+        label, render_kw={"accept": ACCEPT},
+        description=f"Up to {MAX_FILES} photos (JPEG, PNG, WebP, HEIC) or PDFs, 10 MB each.",
+    )
 
 
 def new_idempotency_key() -> str:
@@ -39,6 +48,7 @@ class ContactForm(FlaskForm):
                                Length(min=10, max=5000, message="Use 10 to 5,000 characters.")],
         render_kw={"rows": 6, "maxlength": 5000},
     )
+    attachments = attachments_field()
     search_query = HiddenField(validators=[Optional(), Length(max=200)])
     # The text suggestions were last shown for: sending anyway means they did not help.
     suggested_for = HiddenField(validators=[Optional(), Length(max=200)])
@@ -72,6 +82,7 @@ class ReplyForm(FlaskForm):
                                   Length(max=5000, message="Use at most 5,000 characters.")],
         render_kw={"rows": 4, "maxlength": 5000},
     )
+    attachments = attachments_field()
 
 
 class ResolveForm(FlaskForm):

@@ -62,6 +62,25 @@ class Message(Base):
 
     request: Mapped[SupportRequest] = relationship(back_populates="messages", lazy="raise")
     author: Mapped[Customer] = relationship(lazy="raise")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message", lazy="raise", order_by="Attachment.id")
+
+
+class Attachment(Base):
+    """A file on a message, kept in `portal.storage` under a random key (see attachments.py)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[intpk]
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(120))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[created_at]
+
+    message: Mapped[Message] = relationship(back_populates="attachments", lazy="raise")
 
 
 class SatisfactionRating(Base):

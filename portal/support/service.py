@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from portal.help.service import mark_search_led_to_request
 from portal.mail import queue_mail
 from portal.orders.models import Order
 from portal.pagination import Page, paginate
+from portal.support import attachments
 from portal.support.models import Message, SatisfactionRating, SupportRequest
 
 CATEGORIES: dict[str, str] = {
@@ -132,6 +133,7 @@ def new_request_number(session: Session) -> str:
 def open_request(
     session: Session, *, customer: Customer, idempotency_key: str, request: NewRequest,
     now: datetime, request_url: Callable[[str], str], search_event_id: int | None = None,
+    files: Iterable[attachments.PreparedFile] = (),
 ) -> SupportRequest:
     """Opens a request with its first message, once per idempotency key, and confirms by mail.
 
@@ -157,8 +159,9 @@ def open_request(
         idempotency_key=idempotency_key, created_at=now, updated_at=now,
     )
     session.add(support_request)
-    session.add(Message(request=support_request, author_id=customer.id,
-                        body=request.body.strip(), is_internal=False, created_at=now))
+    first = Message(request=support_request, author_id=customer.id, body=request.body.strip(),
+                    is_internal=False, created_at=now)
+    session.add(first)
     try:
         session.flush()
     except IntegrityError:
@@ -167,6 +170,7 @@ def open_request(
         if existing is None:
             raise
         return existing
+    attachments.store(session, message=first, files=files)
     if search_event_id is not None:  # the help search did not answer it: staff metrics count it
         mark_search_led_to_request(session, search_event_id=search_event_id)
     queue_mail(
@@ -221,7 +225,8 @@ def get_conversation(session: Session, *, customer_id: int, number: str) -> Conv
     messages = session.scalars(
         select(Message)
         .where(Message.request_id == support_request.id, Message.is_internal.is_(False))
-        .options(joinedload(Message.author)).order_by(Message.created_at, Message.id)
+        .options(joinedload(Message.author), selectinload(Message.attachments))
+        .order_by(Message.created_at, Message.id)
     ).all()
     rating = session.scalar(
         select(SatisfactionRating).where(SatisfactionRating.request_id == support_request.id))
@@ -229,7 +234,8 @@ def get_conversation(session: Session, *, customer_id: int, number: str) -> Conv
 
 
 def add_shopper_reply(
-    session: Session, *, customer_id: int, number: str, body: str, now: datetime
+    session: Session, *, customer_id: int, number: str, body: str, now: datetime,
+    files: Iterable[attachments.PreparedFile] = (),
 ) -> Message:
     """A shopper's reply; writing again on a resolved request reopens it."""
     support_request = get_request(session, customer_id=customer_id, number=number)
@@ -244,6 +250,7 @@ def add_shopper_reply(
     message = Message(request_id=support_request.id, author_id=customer_id, body=body.strip(),
                       is_internal=False, created_at=now)
     session.add(message)
+    attachments.store(session, message=message, files=files)
     support_request.status = RequestStatus.OPEN
     support_request.resolved_at = None
     support_request.updated_at = now

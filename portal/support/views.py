@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import io
+
 import flask
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from portal import storage
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.help.center import get_help_center
 from portal.help_sessions import tracking
 from portal.pagination import page_number
-from portal.support import deflection, service
+from portal.support import attachments, deflection, service
 from portal.support.forms import (
     AnsweredForm,
     ContactForm,
@@ -33,6 +36,7 @@ SEARCH_EVENT_KEY = "last_search_event_id"
 @bp.route("/contact", methods=["GET", "POST"])
 @login_required
 def contact() -> Response:
+    request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
     db, form = get_session(), ContactForm()
     wanted_order = form.order.data if form.is_submitted() else request.args.get("order")
     form.set_orders(service.orders_to_choose(db, customer_id=current_user.id,
@@ -43,6 +47,7 @@ def contact() -> Response:
                 db, customer=current_user, idempotency_key=form.idempotency_key.data,
                 request=_new_request(form), now=utcnow(),
                 search_event_id=_search_event_id(), request_url=_request_url,
+                files=_prepared_files(form),
             )
         except DomainError as error:
             _show_error(form, error, default="message")
@@ -104,12 +109,14 @@ def detail(number: str) -> Response:
 @bp.post("/requests/<number>/reply")
 @login_required
 def reply(number: str) -> Response:
+    request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
     db, form = get_session(), ReplyForm()
     if form.validate_on_submit():
         try:
             service.add_shopper_reply(db, customer_id=current_user.id, number=number,
-                                      body=form.body.data, now=utcnow())
-        except service.RequestClosed as error:
+                                      body=form.body.data, now=utcnow(),
+                                      files=_prepared_files(form))
+        except DomainError as error:
             _show_error(form, error, default="body")
         else:
             db.commit()
@@ -161,6 +168,34 @@ def _render_detail(number: str, *, status: int = 200, fragment: str | None = Non
     forms.setdefault("rating_form", RatingForm(formdata=None))
     return render("support/detail.html", fragment=fragment, status=status,
                   conversation=conversation, categories=service.CATEGORIES, **forms)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@bp.get("/attachments/<int:attachment_id>/thumbnail", endpoint="thumbnail")
+@login_required
+def attachment(attachment_id: int) -> Response:
+    """The file to its owner and to staff only; a photo inline, anything else downloaded."""
+    found = attachments.find_attachment(
+        get_session(), attachment_id=attachment_id,
+        customer_id=None if current_user.is_staff else current_user.id)
+    thumbnail = request.endpoint == "support.thumbnail"
+    key = found and (found.thumbnail_key if thumbnail else found.storage_key)
+    if not key:
+        abort(404)
+    try:
+        data = storage.load(key)
+    except storage.StoredFileMissing:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=found.content_type,
+                         as_attachment=not found.content_type.startswith("image/"),
+                         download_name=found.filename, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _prepared_files(form: FlaskForm) -> list[attachments.PreparedFile]:
+    return attachments.prepare(attachments.read_uploads(form.attachments.data or []))
 
 
 def _new_request(form: ContactForm) -> service.NewRequest:
