@@ -1,7 +1,7 @@
 """attachments
 
 Revision ID: w12_attachments
-Revises: w12_help_sessions
+Revises: w15_stores
 Create Date: 2026-12-02 04:39:25.190248
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w12_attachments'
-down_revision: str | None = 'w12_help_sessions'
+down_revision: str | None = 'w15_stores'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
