@@ -46,6 +46,8 @@ run: prepare
 	@echo "  Portal on http://127.0.0.1:$(PORT)"
 	@echo "  Shoppers: shopper@example.com, shopper2@example.com   Staff: staff@example.com"
 	@echo "  Password for all three: portal-demo"
+	@echo "  Staff two-step sign-in: key PORTALDEMOSTAFFTWOSTEPSIGNINKEYA in an authenticator app,"
+	@echo "  or the code printed by: $(FLASK) demo-code"
 	@echo ""
 	@# The job worker (mail, outbound events, exports) runs beside gunicorn and stops with it.
 	export PORTAL_ENV=$${PORTAL_ENV:-development}; \

@@ -8,7 +8,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from portal.audit import record_event
 from portal.auth import service as accounts
+from portal.auth import twofactor
 from portal.config import PROJECT_ROOT
 from portal.db import new_session
 from portal.domain import DomainError
@@ -34,6 +36,22 @@ def create_staff(email: str, name: str, admin: bool, password: str) -> None:
             raise click.ClickException(error.message) from error
         session.commit()
     click.echo(f"Staff account {email} created.")
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Remove a staff member's authenticator app and recovery codes; they set it up again."""
+    with new_session() as session:
+        customer = accounts.find_customer_by_email(session, email)
+        if customer is None:
+            raise click.ClickException(f"No account uses {email}.")
+        twofactor.remove_two_factor(session, customer_id=customer.id)
+        record_event(session, actor_id=None, action="two_factor_reset", object_type="customer",
+                     object_id=customer.id, via="command line")
+        session.commit()
+    click.echo(f"Two-step sign-in removed for {email}: they set it up at their next sign-in.")
 
 
 @click.group("mail")
@@ -95,10 +113,12 @@ def prepare(ctx: click.Context) -> None:
 
 
 def register(app: Flask) -> None:
-    from portal.demo.cli import seed_demo
+    from portal.demo.cli import demo_code, seed_demo
     from portal.help.cli import faq
 
     app.cli.add_command(create_staff)
+    app.cli.add_command(reset_two_factor)
+    app.cli.add_command(demo_code)
     app.cli.add_command(mail_group)
     app.cli.add_command(jobs_group)
     app.cli.add_command(prepare)

@@ -124,3 +124,12 @@ class RequestPriority(enum.StrEnum):
     NORMAL = "normal"
     HIGH = "high"
     URGENT = "urgent"
+
+
+class ExportStatus(enum.StrEnum):
+    """Where a "download my data" archive is on its way to the shopper."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"

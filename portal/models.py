@@ -1,20 +1,22 @@
 """Every model, imported once so the metadata (Alembic, create_all) sees the whole schema."""
 
 from portal.audit import AuditEvent
-from portal.auth.models import Address, Customer
+from portal.auth.models import Address, Customer, EmailCode, RecoveryCode, TotpCredential
 from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, PaymentMethod, Refund
 from portal.help.models import ArticleFeedback, ArticleView, SearchEvent
 from portal.help_sessions.models import HelpSession, HelpSessionEvent
 from portal.mail import OutboxMessage
 from portal.orders.models import Order, OrderLine, Product, Shipment, ShipmentLine, TrackingEvent
+from portal.privacy.models import AccountDeletion, DataExport
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.stores.models import OutboundEvent, StoreEvent
 from portal.support.models import Attachment, Message, SatisfactionRating, SupportRequest
 
 __all__ = [
-    "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent", "CreditEntry",
-    "Customer", "HelpSession", "HelpSessionEvent", "Invoice", "InvoiceLine", "Message", "Order",
-    "OrderLine", "OutboundEvent", "OutboxMessage", "Payment", "PaymentMethod", "Product",
-    "Refund", "ReturnEvent", "ReturnLine", "ReturnRequest", "SatisfactionRating", "SearchEvent",
-    "Shipment", "ShipmentLine", "StoreEvent", "SupportRequest", "TrackingEvent",
+    "AccountDeletion", "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent",
+    "CreditEntry", "Customer", "DataExport", "EmailCode", "HelpSession", "HelpSessionEvent",
+    "Invoice", "InvoiceLine", "Message", "Order", "OrderLine", "OutboundEvent", "OutboxMessage",
+    "Payment", "PaymentMethod", "Product", "RecoveryCode", "Refund", "ReturnEvent", "ReturnLine",
+    "ReturnRequest", "SatisfactionRating", "SearchEvent", "Shipment", "ShipmentLine",
+    "StoreEvent", "SupportRequest", "TotpCredential", "TrackingEvent",
 ]

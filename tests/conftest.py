@@ -21,7 +21,7 @@ import portal.models  # noqa: F401  (the whole schema on the metadata)
 from portal import create_app
 from portal.auth.models import Customer
 from portal.db import Base, make_engine
-from tests.factories import DEMO_PASSWORD
+from tests.factories import DEMO_PASSWORD, next_totp_code
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -110,12 +110,17 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def login() -> Callable[..., object]:
-    """Signs a client in through the real login form."""
+def login(app: Flask) -> Callable[..., object]:
+    """Signs a client in through the real login form (and the second step, for staff)."""
 
     def _login(client: FlaskClient, customer: Customer, password: str = DEMO_PASSWORD) -> object:
         response = client.post("/login", data={"email": customer.email, "password": password})
         assert response.status_code == 302, "login failed"
+        if response.location.endswith("/login/two-factor"):
+            with app.extensions["portal_sessionmaker"]() as db_session:
+                code = next_totp_code(db_session, customer)
+            response = client.post("/login/two-factor", data={"code": code})
+            assert response.status_code == 302, "second step failed"
         return response
 
     return _login

@@ -4,7 +4,15 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 PASSWORD_RULES = [DataRequired(), Length(min=10, max=128, message="Use at least 10 characters.")]
 COUNTRIES = [("US", "United States"), ("CA", "Canada"), ("GB", "United Kingdom"),
@@ -19,9 +27,41 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ResetRequestForm(FlaskForm):
+class EmailForm(FlaskForm):
+    """One email address: where to send a reset link, a sign-in code or a sign-up code."""
+
     email = EmailField("Email", validators=[DataRequired(), Email()],
                        render_kw={"autocomplete": "email"})
+
+
+ResetRequestForm = EmailForm
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code from the email",
+        validators=[DataRequired(), Regexp(r"^\s*[0-9]{6}\s*$",
+                                           message="Type the 6 digits from the email.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 8},
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code", validators=[DataRequired(), Length(max=20)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
+                   "autocapitalize": "characters"},
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField("New email", validators=[DataRequired(), Email(), Length(max=254)],
+                           render_kw={"autocomplete": "email"})
+    current_password = PasswordField(
+        "Current password", validators=[Optional()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class NewPasswordForm(FlaskForm):

@@ -16,7 +16,8 @@ class Customer(UserMixin, Base):
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None for a shopper the store created (orders from the shop) until they set a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(db_enum(Role, "role"), default=Role.SHOPPER)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
@@ -70,3 +71,44 @@ class Address(Base):
             "region": self.region, "postal_code": self.postal_code, "country": self.country,
             "phone": self.phone,
         }
+
+
+class EmailCode(Base):
+    """A one-time sign-in code mailed to an address; only its keyed hash is kept."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[utc_datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[utc_datetime | None]
+
+
+class TotpCredential(Base):
+    """A staff member's authenticator app: confirmed once a first code from it was right."""
+
+    __tablename__ = "totp_credentials"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    confirmed_at: Mapped[utc_datetime | None]
+    # The last 30-second step accepted, so a code seen over a shoulder cannot be replayed.
+    last_step: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[utc_datetime | None]
+
+    __table_args__ = (UniqueConstraint("customer_id", "code_hash", name="uq_recovery_codes_code"),)

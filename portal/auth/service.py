@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth import notices
 from portal.auth.models import Address, Customer
 from portal.domain import DomainError, NotFound
 from portal.enums import Role
@@ -43,6 +44,9 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime) 
     if customer is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
+    if customer.password_hash is None:  # the store made the account; no password chosen yet
+        check_password_hash(_DUMMY_HASH, password)
+        return None
     if not check_password_hash(customer.password_hash, password) or not customer.is_active:
         return None
     customer.last_login_at = now
@@ -69,10 +73,29 @@ def change_password(
     session: Session, customer: Customer, *, current_password: str, new_password: str,
     now: datetime,
 ) -> None:
-    """Only someone who knows the current password may set a new one."""
-    if not check_password_hash(customer.password_hash, current_password):
+    """Only someone who knows the current password may set a new one; the owner is told."""
+    if not check_password(customer, current_password):
         raise DomainError("That is not your current password.", field="current_password")
     _set_password(customer, new_password, now)
+    notices.send_password_changed(session, customer)
+
+
+def choose_first_password(
+    session: Session, customer: Customer, *, new_password: str, now: datetime
+) -> None:
+    """An account opened with an emailed code may choose its first password without one."""
+    if customer.password_hash is not None:
+        raise DomainError("Your account has a password already: change it with the current one.",
+                          field="password")
+    _set_password(customer, new_password, now)
+    notices.send_password_changed(session, customer)
+
+
+def check_password(customer: Customer, password: str) -> bool:
+    if customer.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(customer.password_hash, password)
 
 
 def _set_password(customer: Customer, password: str, now: datetime) -> None:
@@ -82,7 +105,7 @@ def _set_password(customer: Customer, password: str, now: datetime) -> None:
 
 def _password_fingerprint(customer: Customer) -> str:
     """Changes whenever the password does, so a reset token works only once."""
-    return hashlib.sha256(customer.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256((customer.password_hash or "").encode()).hexdigest()[:16]
 
 
 def make_reset_token(secret_key: str, customer: Customer) -> str:
@@ -116,6 +139,7 @@ def reset_password(
     customer = customer_for_reset_token(session, token=token, secret_key=secret_key,
                                         max_age=max_age)
     _set_password(customer, new_password, now)
+    notices.send_password_changed(session, customer)
     return customer
 
 
@@ -168,13 +192,31 @@ def add_address(session: Session, *, customer_id: int, **fields: str | bool | No
     return address
 
 
-def delete_address(session: Session, *, customer_id: int, address_id: int) -> None:
+def update_address(
+    session: Session, *, customer_id: int, address_id: int, **fields: str | bool | None
+) -> Address:
+    """Changes a saved address; orders and invoices keep the copy they were made with."""
+    address = get_address(session, customer_id=customer_id, address_id=address_id)
+    if fields.pop("is_default", False) and not address.is_default:
+        for other in list_addresses(session, customer_id=customer_id):
+            other.is_default = other.id == address.id
+    for name, value in fields.items():
+        setattr(address, name, value)
+    return address
+
+
+def get_address(session: Session, *, customer_id: int, address_id: int) -> Address:
+    """This shopper's address, or NotFound (someone else's included)."""
     address = session.scalar(
         select(Address).where(Address.id == address_id, Address.customer_id == customer_id)
     )
     if address is None:
         raise NotFound("That address was not found.")
-    session.delete(address)
+    return address
+
+
+def delete_address(session: Session, *, customer_id: int, address_id: int) -> None:
+    session.delete(get_address(session, customer_id=customer_id, address_id=address_id))
 
 
 def is_safe_next(target: str | None) -> bool:

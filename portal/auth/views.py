@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from portal.auth import service
 from portal.auth.forms import (
     AddressForm,
     ChangePasswordForm,
+    EmailChangeForm,
     LoginForm,
     NewPasswordForm,
     ProfileForm,
     ResetRequestForm,
 )
 from portal.auth.models import Customer
+from portal.auth.signin import finish_sign_in
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.extensions import limiter, login_manager
@@ -27,17 +29,17 @@ def load_user(user_id: str) -> Customer | None:
     return customer if customer is not None and customer.is_active else None
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _submitted_email() -> str:
+def submitted_email() -> str:
     return (request.form.get("email") or "").strip().lower() or request.remote_addr or ""
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=submitted_email)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -49,9 +51,8 @@ def login() -> Response | str:
         )
         if customer is not None:
             session.commit()
-            login_user(customer, remember=form.remember.data)
-            target = request.args.get("next")
-            return redirect(target if service.is_safe_next(target) else url_for("home.index"))
+            return finish_sign_in(customer, remember=form.remember.data,
+                                  target=request.args.get("next"))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
 
@@ -64,7 +65,7 @@ def logout() -> Response:
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def reset_request() -> Response | str:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -117,7 +118,7 @@ def account() -> Response | str:
         session.commit()
         flash("Your details are saved.", "success")
         return redirect(url_for("auth.account"))
-    return _render_account(profile_form=form, status=422 if form.errors else 200)
+    return render_account(profile_form=form, status=422 if form.errors else 200)
 
 
 @bp.post("/account/password")
@@ -136,7 +137,7 @@ def change_password() -> Response | str:
             session.commit()
             flash("Your password is changed.", "success")
             return redirect(url_for("auth.account"))
-    return _render_account(password_form=form, status=422)
+    return render_account(password_form=form, status=422)
 
 
 @bp.post("/account/addresses")
@@ -149,7 +150,7 @@ def add_address() -> Response | str:
         session.commit()
         flash("Address added.", "success")
         return redirect(url_for("auth.account") + "#addresses")
-    return _render_account(address_form=form, status=422)
+    return render_account(address_form=form, status=422)
 
 
 @bp.post("/account/addresses/<int:address_id>/delete")
@@ -162,9 +163,15 @@ def delete_address(address_id: int) -> Response:
     return redirect(url_for("auth.account") + "#addresses")
 
 
-def _render_account(status: int = 200, **forms: object) -> tuple[str, int]:
+def render_account(status: int = 200, **forms: object) -> tuple[str, int]:
     forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("address_form", AddressForm(formdata=None))
+    forms.setdefault("email_form", EmailChangeForm(formdata=None))
     addresses = service.list_addresses(get_session(), customer_id=current_user.id)
     return render_template("auth/account.html", addresses=addresses, **forms), status
+
+
+import portal.auth.account_views  # noqa: E402  (routes join this blueprint)
+import portal.auth.code_views  # noqa: E402  (routes join this blueprint)
+import portal.auth.twofactor_views  # noqa: E402, F401  (routes join this blueprint)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.auth.service import hash_password
 from portal.db import new_session, utcnow
-from portal.demo.people import DEMO_PASSWORD, SHOPPER_EMAILS, STAFF_EMAIL
+from portal.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, SHOPPER_EMAILS, STAFF_EMAIL
 from portal.demo.seed import has_customers, seed_store
 from portal.store import current_policy
 
@@ -57,4 +58,11 @@ def seed_demo(
         f"peak memory {report.peak_memory_mb:,.0f} MB)."
     )
     click.echo(f"Demo logins: {', '.join(SHOPPER_EMAILS)} (shoppers), {STAFF_EMAIL} (staff); "
-               f"password {DEMO_PASSWORD}")
+               f"password {DEMO_PASSWORD}; staff two-step key {DEMO_TOTP_SECRET} "
+               "(flask --app wsgi demo-code prints its current code)")
+
+
+@click.command("demo-code")
+def demo_code() -> None:
+    """Print the current two-step sign-in code of the demo staff accounts."""
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())

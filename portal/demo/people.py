@@ -11,7 +11,7 @@ from typing import Any
 
 from faker import Faker
 
-from portal.auth.models import Address, Customer
+from portal.auth.models import Address, Customer, TotpCredential
 from portal.billing.models import PaymentMethod
 from portal.demo.rows import RowWriter
 from portal.enums import PaymentKind, Role
@@ -19,6 +19,9 @@ from portal.enums import PaymentKind, Role
 DEMO_PASSWORD = "portal-demo"  # noqa: S105  (published in the README on purpose)
 SHOPPER_EMAILS = ("shopper@example.com", "shopper2@example.com")
 STAFF_EMAIL = "staff@example.com"
+# Every demo staff account has two-step sign-in set up with this key (published in the
+# README on purpose): add it to an authenticator app, or `flask --app wsgi demo-code`.
+DEMO_TOTP_SECRET = "PORTALDEMOSTAFFTWOSTEPSIGNINKEYA"  # noqa: S105
 
 _TIME_ZONES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -127,6 +130,10 @@ def build_people(
             company_name=None, tax_id=None, is_active=True, created_at=since - timedelta(days=60),
             password_changed_at=None, last_login_at=None,
         ), name))
+    for member in staff:
+        writer.add(TotpCredential, customer_id=member.id, secret=DEMO_TOTP_SECRET,
+                   created_at=since - timedelta(days=60), confirmed_at=since - timedelta(days=60),
+                   last_step=0)
     shoppers = [
         add_shopper(writer, fake, rng, email=SHOPPER_EMAILS[0], name="Alex Morgan",
                     password_hash=password_hash, joined_at=since - timedelta(days=30),

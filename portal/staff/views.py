@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from portal.auth import twofactor
 from portal.db import get_session
 from portal.staff import service
 
@@ -12,10 +14,14 @@ bp = Blueprint("staff", __name__)
 
 
 @bp.before_request
-def require_staff() -> None:
+def require_staff() -> Response | None:
     # A 404, not a 403: shoppers are not told the console exists.
     if not current_user.is_authenticated or not current_user.is_staff:
         abort(404)
+    if not twofactor.is_enrolled(get_session(), current_user.id):
+        flash("Set up two-step sign-in to open the staff console.", "info")
+        return redirect(url_for("auth.two_factor"))
+    return None
 
 
 @bp.get("/")

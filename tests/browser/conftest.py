@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from portal.auth.service import find_customer_by_email
 from portal.config import PROJECT_ROOT
+from tests.factories import next_totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -80,15 +82,23 @@ def shot(request: pytest.FixtureRequest) -> Callable[[object, str], Path]:
 
 
 @pytest.fixture
-def sign_in(live_server: str) -> Callable[[object, str], None]:
-    """Signs in through the login form (the one on screen, if any) as the given email."""
+def sign_in(live_server: str, app: Flask) -> Callable[[object, str], None]:
+    """Signs in through the login form (the one on screen, if any) as the given email, and
+    through the second step when the account has one (staff made by the test factories)."""
 
     def _sign_in(page: object, email: str, password: str = "portal-demo") -> None:
         if "/login" not in page.url:  # type: ignore[attr-defined]
             page.goto(f"{live_server}/login")  # type: ignore[attr-defined]
         page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
         page.get_by_label("Password", exact=False).first.fill(password)  # type: ignore[attr-defined]
-        page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+        with page.expect_navigation():  # type: ignore[attr-defined]
+            page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+        if page.url.endswith("/login/two-factor"):  # type: ignore[attr-defined]
+            with app.extensions["portal_sessionmaker"]() as session:
+                customer = find_customer_by_email(session, email)
+                code = next_totp_code(session, customer)
+            page.get_by_label("Code").fill(code)  # type: ignore[attr-defined]
+            page.get_by_role("button", name="Continue").click()  # type: ignore[attr-defined]
 
     return _sign_in
 

@@ -23,7 +23,7 @@ from portal.enums import (
 from portal.orders.models import Shipment
 from portal.returns.models import ReturnRequest
 from portal.support.models import Message, SupportRequest
-from tests.factories import make_customer, make_order
+from tests.factories import make_customer, make_order, next_totp_code
 from tests.support.factories import add_message, make_request
 
 HTMX = {"HX-Request": "true"}
@@ -272,6 +272,8 @@ def test_staff_posts_need_csrf(client, session, staff, shopper) -> None:
     token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', client.get("/login").text)
     client.post("/login", data={"email": staff.email, "password": "portal-demo",
                                 "csrf_token": token.group(1)})
+    client.post("/login/two-factor", data={"code": next_totp_code(session, staff),
+                                           "csrf_token": token.group(1)})
     assert client.get("/staff/requests").status_code == 200
     assert client.post(f"/staff/requests/{request.number}/messages",
                        data={"body": "x", "visibility": "public"}).status_code == 400
