@@ -1,7 +1,7 @@
 """Account features: passwordless accounts, email codes, staff two-step sign-in, privacy
 
 Revision ID: w14b_accounts
-Revises: w15_stores
+Revises: w12_attachments
 Create Date: 2026-12-02 04:25:11.314449
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w14b_accounts'
-down_revision: str | None = 'w15_stores'
+down_revision: str | None = 'w12_attachments'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
