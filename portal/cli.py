@@ -115,6 +115,7 @@ def prepare(ctx: click.Context) -> None:
 def register(app: Flask) -> None:
     from portal.demo.cli import demo_code, seed_demo
     from portal.help.cli import faq
+    from portal.stores.cli import store_group
 
     app.cli.add_command(create_staff)
     app.cli.add_command(reset_two_factor)
@@ -124,3 +125,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(prepare)
     app.cli.add_command(seed_demo)
     app.cli.add_command(faq)
+    app.cli.add_command(store_group)

@@ -12,7 +12,7 @@ from portal.store import StorePolicy
 @dataclass(frozen=True)
 class StoreContext:
     policy: StorePolicy
-    base_url: str  # the portal's public address, for links in emails
+    base_url: str | None  # the portal's public address for links in emails; None: no email
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,10 @@ def upsert_customer(session: Session, *, source: str, record: CustomerIn) -> Cus
 
 
 def upsert_order(session: Session, *, source: str, record: OrderIn, policy: StorePolicy,
-                 base_url: str) -> tuple[Order, bool]:
+                 base_url: str | None) -> tuple[Order, bool]:
     """The shop's order, created (with its invoice and confirmation email) or brought up to
-    date (addresses); returns it and whether it was new."""
+    date (addresses); returns it and whether it was new. Without a base URL (a bulk import
+    of past orders) nobody is emailed."""
     customer = upsert_customer(session, source=source, record=record.customer)
     order = by_external_id(session, Order, source=source, external_id=record.external_id,
                            options=ORDER_GRAPH)
@@ -86,7 +87,9 @@ def upsert_order(session: Session, *, source: str, record: OrderIn, policy: Stor
     session.add(order)
     session.flush()
     _issue_invoice(session, order=order, customer=customer, shipping_tax=record.shipping_tax)
-    emails.queue_order_confirmation(session, order=order, customer=customer, base_url=base_url)
+    if base_url:
+        emails.queue_order_confirmation(session, order=order, customer=customer,
+                                        base_url=base_url)
     return order, True
 
 

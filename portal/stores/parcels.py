@@ -36,9 +36,10 @@ def carrier_code(shop_name: str) -> str:
 
 
 def record_shipment(session: Session, *, source: str, record: ShipmentIn,
-                    base_url: str) -> tuple[Shipment, bool]:
-    """The parcel, created (the shopper is emailed) or brought up to date (status, link);
-    the order's status follows its parcels. Returns it and whether it was new."""
+                    base_url: str | None) -> tuple[Shipment, bool]:
+    """The parcel, created (the shopper is emailed, given a base URL) or brought up to date
+    (status, link); the order's status follows its parcels. Returns it and whether it was
+    new."""
     order = order_for_event(session, source=source, external_id=record.order_external_id)
     shipment = by_external_id(session, Shipment, source=source, external_id=record.external_id)
     if shipment is not None:
@@ -63,7 +64,8 @@ def record_shipment(session: Session, *, source: str, record: ShipmentIn,
     session.add(shipment)
     refresh_order_status(order)
     session.flush()
-    emails.queue_parcel_shipped(session, order=order, shipment=shipment, base_url=base_url)
+    if base_url:
+        emails.queue_parcel_shipped(session, order=order, shipment=shipment, base_url=base_url)
     return shipment, True
 
 

@@ -41,6 +41,20 @@ def seen(session: Session, *, source: str, event_id: str) -> bool:
         StoreEvent.source == source, StoreEvent.event_id == event_id)) is not None
 
 
+def record_event(session: Session, *, source: str, event_id: str, topic: str,
+                 shop_domain: str | None, payload: Any, handler: Apply,
+                 context: StoreContext) -> Applied:
+    """Runs `handler` and notes the event id, without committing (a bulk import commits many
+    events at once, each in its own savepoint)."""
+    session.info[FROM_SHOP] = True
+    try:
+        session.add(StoreEvent(source=source, event_id=event_id, topic=topic,
+                               shop_domain=shop_domain))
+        return handler(session, context, payload)
+    finally:
+        session.info.pop(FROM_SHOP, None)
+
+
 def apply_event(session: Session, *, source: str, event_id: str, topic: str,
                 shop_domain: str | None, payload: Any, handler: Apply,
                 context: StoreContext) -> EventOutcome:
@@ -48,11 +62,10 @@ def apply_event(session: Session, *, source: str, event_id: str, topic: str,
     error rolls the whole event back (the caller answers it)."""
     if seen(session, source=source, event_id=event_id):
         return EventOutcome(applied=None)
-    session.info[FROM_SHOP] = True
     try:
-        session.add(StoreEvent(source=source, event_id=event_id, topic=topic,
-                               shop_domain=shop_domain))
-        applied = handler(session, context, payload)
+        applied = record_event(session, source=source, event_id=event_id, topic=topic,
+                               shop_domain=shop_domain, payload=payload, handler=handler,
+                               context=context)
         session.commit()
     except IntegrityError:
         # The same event, delivered twice at once, was stored by the other delivery first.
@@ -64,6 +77,4 @@ def apply_event(session: Session, *, source: str, event_id: str, topic: str,
     except Exception:
         session.rollback()
         raise
-    finally:
-        session.info.pop(FROM_SHOP, None)
     return EventOutcome(applied=applied)

@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from portal.db import get_session
-from portal.stores import shopify
+from portal.api.carrier_events import BadSignature, verify
+from portal.db import get_session, utcnow
+from portal.stores import generic, openapi, shopify
 from portal.stores.context import current_context
 from portal.stores.lookup import BadRecord, StoreError, UnknownOrder
 from portal.stores.service import EventOutcome, apply_event
@@ -109,3 +110,35 @@ def shopify_webhook() -> tuple[Response, int]:
         log.info("Shopify %s (webhook %s) refused: %s", topic, webhook_id, error.message)
         return store_error(error)
     return answer(outcome)
+
+
+@bp.post("/store/events")
+def store_event() -> tuple[Response, int]:
+    """One event of the generic store API, signed like the carrier webhook."""
+    secret = current_app.config.get("STORE_EVENTS_SECRET")
+    if not secret:
+        return _error(404, "the store API is not turned on for this portal")
+    try:
+        body = read_body()
+    except BodyTooLarge:
+        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        verify(secret=secret, timestamp=request.headers.get("X-Portal-Timestamp"),
+               signature=request.headers.get("X-Portal-Signature"), body=body, now=utcnow(),
+               max_skew_seconds=int(current_app.config["WEBHOOK_MAX_SKEW_SECONDS"]))
+    except BadSignature as error:
+        return _error(401, error.message)
+    try:
+        envelope, event_type = generic.read_envelope(decode_json(body))
+        outcome = apply_event(
+            get_session(), source=generic.SOURCE, event_id=envelope.id, topic=envelope.type,
+            shop_domain=None, payload=envelope.data, handler=generic.handler_for(event_type),
+            context=current_context())
+    except StoreError as error:
+        return store_error(error)
+    return answer(outcome)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(openapi.document())
