@@ -12,7 +12,7 @@ SECRET = "store-events-test-secret"
 
 
 def order_data(**changes: Any) -> dict[str, Any]:
-    """Order W-77: 3 × 10.00 with 2.00 off, 20% tax, 4.95 shipping = 28.00 + 5.60 + 4.95."""
+    """Order W-77: 3 x 10.00 with 2.00 off, 20% tax, 4.95 shipping = 28.00 + 5.60 + 4.95."""
     data: dict[str, Any] = {
         "external_id": "ord-77", "number": "W-77", "placed_at": "2026-11-30T09:00:00Z",
         "currency": "EUR",
