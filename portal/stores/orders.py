@@ -22,11 +22,6 @@ from portal.stores import emails
 from portal.stores.lookup import ORDER_GRAPH, StoreError, by_external_id, order_for_event
 from portal.stores.records import CancelIn, CustomerIn, LineIn, OrderIn
 
-#: Werkzeug never accepts this as a password hash: the account exists, but nobody can sign in
-#: to it until the shopper claims it (a password reset or sign-up by the order's email).
-UNCLAIMED_HASH = "!unclaimed"
-
-
 def upsert_customer(session: Session, *, source: str, record: CustomerIn) -> Customer:
     """The shop's customer: found by the shop's id, else by email (any case), else created."""
     email = record.email.strip().lower()
@@ -38,7 +33,8 @@ def upsert_customer(session: Session, *, source: str, record: CustomerIn) -> Cus
     if customer is None:
         customer = Customer(
             email=email, name=(record.name or email.split("@")[0])[:120],
-            password_hash=UNCLAIMED_HASH, role=Role.SHOPPER, source=source,
+            # No password: the shopper claims the account by signing up with the order's email.
+            password_hash=None, role=Role.SHOPPER, source=source,
             external_id=record.external_id,
         )
         session.add(customer)
