@@ -22,6 +22,7 @@ from portal.stores import emails
 from portal.stores.lookup import ORDER_GRAPH, StoreError, by_external_id, order_for_event
 from portal.stores.records import CancelIn, CustomerIn, LineIn, OrderIn
 
+
 def upsert_customer(session: Session, *, source: str, record: CustomerIn) -> Customer:
     """The shop's customer: found by the shop's id, else by email (any case), else created."""
     email = record.email.strip().lower()
