@@ -13,6 +13,7 @@ from portal import db, errors, jobs, mail, security
 from portal.config import PROJECT_ROOT, load_config
 from portal.extensions import csrf, htmx, limiter, login_manager
 from portal.store import load_policy
+from portal.support.sla import load_sla_policy
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,6 +36,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     instance_path = Path(overrides.get("INSTANCE_PATH", app.instance_path))
     app.config.update(load_config(instance_path))
     app.config["STORE_POLICY"] = load_policy()
+    app.config["SLA_POLICY"] = load_sla_policy()
     app.config.update(overrides)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

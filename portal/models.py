@@ -10,12 +10,12 @@ from portal.orders.models import Order, OrderLine, Product, Shipment, ShipmentLi
 from portal.privacy.models import AccountDeletion, DataExport
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.stores.models import OutboundEvent, StoreEvent
-from portal.support.models import Attachment, Message, SatisfactionRating, SupportRequest
+from portal.support.models import Attachment, Macro, Message, SatisfactionRating, SupportRequest
 
 __all__ = [
     "AccountDeletion", "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent",
     "CreditEntry", "Customer", "DataExport", "EmailCode", "HelpSession", "HelpSessionEvent",
-    "Invoice", "InvoiceLine", "Message", "Order", "OrderLine", "OutboundEvent", "OutboxMessage",
+    "Invoice", "InvoiceLine", "Macro", "Message", "Order", "OrderLine", "OutboundEvent", "OutboxMessage",
     "Payment", "PaymentMethod", "Product", "RecoveryCode", "Refund", "ReturnEvent", "ReturnLine",
     "ReturnRequest", "SatisfactionRating", "SearchEvent", "Shipment", "ShipmentLine",
     "StoreEvent", "SupportRequest", "TotpCredential", "TrackingEvent",

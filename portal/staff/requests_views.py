@@ -5,34 +5,66 @@ Routes join the staff blueprint, so its guard (404 for anyone not staff) covers 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.enums import RequestPriority, RequestStatus
 from portal.pagination import page_number
+from portal.staff.forms import BulkForm
 from portal.staff.views import bp
-from portal.support import console
+from portal.support import console, queue
 from portal.support.forms import StaffReplyForm, TriageForm
 from portal.support.service import CATEGORIES
+from portal.support.sla import current_sla_policy, sla_state
 from portal.web import htmx_redirect, is_htmx, render
 
 
 @bp.get("/requests")
 def requests_queue() -> Response:
-    db = get_session()
-    args = request.args
-    filters = console.QueueFilters.parse(args.get("status"), args.get("priority"),
-                                         args.get("assignee"))
-    page = console.list_queue(db, filters=filters, staff_id=current_user.id,
-                              page=page_number(args.get("page")))
+    db, now = get_session(), utcnow()
+    filters = queue.QueueFilters.parse(request.args)
+    page = queue.list_queue(db, filters=filters, staff_id=current_user.id, now=now,
+                            page=page_number(request.args.get("page")))
+    policy = current_sla_policy()
+    staff = console.list_staff(db)
+    bulk_form = BulkForm(formdata=None, back=urlencode(filters.as_args()))
+    bulk_form.set_staff(staff)
     return render("staff/requests/queue.html", fragment="staff/requests/_queue.html",
-                  page=page, filters=filters, staff=console.list_staff(db), now=utcnow(),
+                  page=page, filters=filters, staff=staff, now=now, bulk_form=bulk_form,
+                  counts=queue.view_counts(db, staff_id=current_user.id, now=now),
+                  sla_states={item.id: sla_state(policy, item, now=now) for item in page.items},
+                  views=queue.VIEW_LABELS, sorts=queue.SORTS,
                   statuses=list(RequestStatus), priorities=list(RequestPriority),
                   categories=CATEGORIES)
+
+
+@bp.post("/requests/bulk")
+def requests_bulk() -> Response:
+    db, form = get_session(), BulkForm()
+    form.set_staff(console.list_staff(db))
+    back = queue.QueueFilters.parse(MultiDict(parse_qsl(form.back.data or ""))).as_args()
+    if not form.validate_on_submit():
+        errors = [*form.numbers.errors, *form.status.errors, *form.assignee.errors]
+        flash(" ".join(errors) or "The form expired; please try again.", "error")
+    else:
+        try:
+            changed = console.bulk_triage(
+                db, staff_id=current_user.id, numbers=form.chosen_numbers(),
+                change=form.change(), now=utcnow(), sla_policy=current_sla_policy())
+        except DomainError as error:
+            db.rollback()
+            flash(error.message, "error")
+        else:
+            db.commit()
+            flash(f"{changed} request{'' if changed == 1 else 's'} updated.", "success")
+    return redirect(url_for("staff.requests_queue", **back), 303)
 
 
 @bp.get("/requests/<number>")
@@ -46,7 +78,8 @@ def request_reply(number: str) -> Response:
     if form.validate_on_submit():
         is_internal = form.visibility.data == "internal"
         console.reply(db, staff=current_user, number=number, body=form.body.data,
-                      is_internal=is_internal, now=utcnow(), request_url=_shopper_url)
+                      is_internal=is_internal, now=utcnow(), request_url=_shopper_url,
+                      sla_policy=current_sla_policy())
         db.commit()
         flash("Internal note added." if is_internal else "Reply sent to the shopper.", "success")
         return _redirect(url_for("staff.request_detail", number=number) + "#latest")
@@ -61,13 +94,16 @@ def request_triage(number: str) -> Response:
     if form.validate_on_submit():
         change = console.Triage(
             status=RequestStatus(form.status.data), priority=RequestPriority(form.priority.data),
+            category=form.category.data,
             assignee_id=int(form.assignee.data) if form.assignee.data else None,
         )
         try:
             changes = console.triage(db, staff_id=current_user.id, number=number,
-                                     change=change, now=utcnow())
+                                     change=change, now=utcnow(),
+                                     sla_policy=current_sla_policy())
         except DomainError as error:
-            form.assignee.errors = [*form.assignee.errors, error.message]
+            field = form.category if error.field == "category" else form.assignee
+            field.errors = [*field.errors, error.message]
         else:
             db.commit()
             flash("Request updated." if changes else "Nothing to change.", "success")
@@ -83,12 +119,18 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
     if "triage_form" not in forms:
         triage_form = TriageForm(formdata=None, status=review.request.status.value,
                                  priority=review.request.priority.value,
+                                 category=review.request.category,
                                  assignee=str(review.request.assignee_id or ""))
         triage_form.set_staff(console.list_staff(db))
         forms["triage_form"] = triage_form
     forms.setdefault("reply_form", StaffReplyForm(formdata=None))
+    now, filters = utcnow(), queue.QueueFilters.parse(request.args)
+    previous, following = queue.neighbours(db, filters=filters, staff_id=current_user.id,
+                                           now=now, number=number)
     return render("staff/requests/detail.html", fragment=fragment, status=status,
-                  review=review, categories=CATEGORIES, **forms)
+                  review=review, categories=CATEGORIES, previous=previous, following=following,
+                  queue_args=filters.as_args(),
+                  sla=sla_state(current_sla_policy(), review.request, now=now), **forms)
 
 
 def _shopper_url(number: str) -> str:

@@ -9,8 +9,10 @@ from werkzeug.wrappers import Response
 from portal.auth import twofactor
 from portal.db import get_session
 from portal.staff import service
+from portal.support.sla import describe_seconds
 
 bp = Blueprint("staff", __name__)
+bp.add_app_template_filter(describe_seconds, "business_time")
 
 
 @bp.before_request
@@ -30,6 +32,7 @@ def dashboard() -> str:
     return render_template("staff/dashboard.html", counts=counts)
 
 
+import portal.staff.audit_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.content_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.requests_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.returns_views  # noqa: E402, F401  (routes join this blueprint)

@@ -1,5 +1,5 @@
-"""Support requests from the staff side: the queue, one request beside the shopper's
-history, replies and internal notes, and triage (assignee, status, priority).
+"""Support requests from the staff side: one request beside the shopper's history, replies
+and internal notes, and triage (assignee, status, priority, category), alone or in bulk.
 
 Every staff action writes an audit event in the same transaction as the change.
 """
@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.audit import record_event
@@ -20,71 +20,12 @@ from portal.domain import DomainError, NotFound
 from portal.enums import RequestPriority, RequestStatus, Role
 from portal.mail import queue_mail
 from portal.orders.models import Order
-from portal.pagination import Page, paginate
 from portal.returns.models import ReturnRequest
+from portal.support import sla
 from portal.support.models import Message, SatisfactionRating, SupportRequest
-from portal.support.service import OPEN_STATUSES
+from portal.support.service import CATEGORIES, OPEN_STATUSES
 
-QUEUE_PER_PAGE = 25
 HISTORY_LIMIT = 10
-ACTIVE = "active"  # the queue's default: open or waiting for the shopper
-ANY = ""
-UNASSIGNED = "none"
-MINE = "me"
-MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in the query would be a 500 there
-_PRIORITY_RANK = case(
-    {RequestPriority.URGENT.value: 0, RequestPriority.HIGH.value: 1,
-     RequestPriority.NORMAL.value: 2, RequestPriority.LOW.value: 3},
-    value=SupportRequest.priority, else_=4,
-)
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    status: str = ACTIVE
-    priority: str = ANY
-    assignee: str = ANY
-
-    @classmethod
-    def parse(cls, status: str | None, priority: str | None, assignee: str | None) -> QueueFilters:
-        """Filters from the query string; a value we do not know means no filter."""
-        statuses = {s.value for s in RequestStatus} | {ACTIVE, ANY}
-        priorities = {p.value for p in RequestPriority}
-        assignee = (assignee or "").strip()
-        if assignee not in (MINE, UNASSIGNED) and not (
-                assignee.isdigit() and int(assignee) <= MAX_ROW_ID):
-            assignee = ANY
-        return cls(
-            status=status if status in statuses else ACTIVE,
-            priority=priority if priority in priorities else ANY,
-            assignee=assignee,
-        )
-
-
-def list_queue(
-    session: Session, *, filters: QueueFilters, staff_id: int, page: int,
-    per_page: int = QUEUE_PER_PAGE,
-) -> Page[SupportRequest]:
-    """Requests for staff, most pressing first: priority, then the longest waiting."""
-    statement = select(SupportRequest).options(
-        joinedload(SupportRequest.customer), joinedload(SupportRequest.assignee),
-        joinedload(SupportRequest.order),
-    )
-    if filters.status == ACTIVE:
-        statement = statement.where(SupportRequest.status.in_(OPEN_STATUSES))
-    elif filters.status:
-        statement = statement.where(SupportRequest.status == RequestStatus(filters.status))
-    if filters.priority:
-        statement = statement.where(SupportRequest.priority == RequestPriority(filters.priority))
-    if filters.assignee == MINE:
-        statement = statement.where(SupportRequest.assignee_id == staff_id)
-    elif filters.assignee == UNASSIGNED:
-        statement = statement.where(SupportRequest.assignee_id.is_(None))
-    elif filters.assignee:
-        statement = statement.where(SupportRequest.assignee_id == int(filters.assignee))
-    statement = statement.order_by(_PRIORITY_RANK, SupportRequest.created_at,
-                                   SupportRequest.id)
-    return paginate(session, statement, number=page, per_page=per_page)
 
 
 def list_staff(session: Session) -> list[Customer]:
@@ -172,7 +113,7 @@ def customer_history(
 
 def reply(
     session: Session, *, staff: Customer, number: str, body: str, is_internal: bool,
-    now: datetime, request_url: Callable[[str], str],
+    now: datetime, request_url: Callable[[str], str], sla_policy: sla.SlaPolicy,
 ) -> Message:
     """A public reply (emailed to the shopper) or an internal note (never shown to them)."""
     support_request = get_request(session, number=number)
@@ -190,7 +131,8 @@ def reply(
         if support_request.first_response_at is None:
             support_request.first_response_at = now
         if support_request.status == RequestStatus.OPEN:
-            support_request.status = RequestStatus.AWAITING_CUSTOMER
+            sla.change_status(sla_policy, support_request, RequestStatus.AWAITING_CUSTOMER,
+                              now=now)
         queue_mail(
             session, to=support_request.customer.email,
             subject=f"Re: {support_request.subject} [{support_request.number}]",
@@ -210,40 +152,84 @@ def reply(
 class Triage:
     status: RequestStatus
     priority: RequestPriority
+    category: str
     assignee_id: int | None
 
 
+_TRIAGE_ACTIONS = {"status": "support.status_changed", "priority": "support.priority_changed",
+                   "category": "support.category_changed", "assignee_id": "support.assigned"}
+
+
 def triage(
-    session: Session, *, staff_id: int, number: str, change: Triage, now: datetime
+    session: Session, *, staff_id: int, number: str, change: Triage, now: datetime,
+    sla_policy: sla.SlaPolicy,
 ) -> dict[str, tuple[str | None, str | None]]:
-    """Sets status, priority and assignee; returns what changed, each change audited."""
+    """Sets status, priority, category and assignee; returns what changed, each audited.
+
+    The service-level clock follows: a new priority sets new targets, leaving "open" stops
+    the clock and coming back restarts it.
+    """
     support_request = get_request(session, number=number)
+    if change.category not in CATEGORIES:
+        raise DomainError("Choose a category from the list.", field="category")
     if change.assignee_id is not None:
         assignee = session.get(Customer, change.assignee_id)
         if assignee is None or not assignee.is_staff:
             raise DomainError("Choose someone from the team.", field="assignee")
-    before = {"status": support_request.status.value, "priority": support_request.priority.value,
-              "assignee_id": support_request.assignee_id}
-    support_request.status = change.status
-    support_request.priority = change.priority
+    before = _triage_values(support_request)
+    if change.priority != support_request.priority:
+        sla.change_priority(sla_policy, support_request, change.priority)
+    if change.status != support_request.status:
+        sla.change_status(sla_policy, support_request, change.status, now=now)
+    support_request.category = change.category
     support_request.assignee_id = change.assignee_id
     if change.status in OPEN_STATUSES:
         support_request.resolved_at = None
     elif support_request.resolved_at is None:
         support_request.resolved_at = now
-    after = {"status": change.status.value, "priority": change.priority.value,
-             "assignee_id": change.assignee_id}
+    after = _triage_values(support_request)
     changes = {key: (_text(before[key]), _text(after[key]))
                for key in before if before[key] != after[key]}
     if changes:
         support_request.updated_at = now
     for key, (old, new) in changes.items():
-        action = {"status": "support.status_changed", "priority": "support.priority_changed",
-                  "assignee_id": "support.assigned"}[key]
-        record_event(session, actor_id=staff_id, action=action, object_type="support_request",
-                     object_id=support_request.number, old=old, new=new)
+        record_event(session, actor_id=staff_id, action=_TRIAGE_ACTIONS[key],
+                     object_type="support_request", object_id=support_request.number,
+                     old=old, new=new)
     return changes
+
+
+def _triage_values(support_request: SupportRequest) -> dict[str, object]:
+    return {"status": support_request.status.value, "priority": support_request.priority.value,
+            "category": support_request.category, "assignee_id": support_request.assignee_id}
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    status: RequestStatus | None = None
+    assignee_id: int | None = None
+    unassign: bool = False
+
+
+def bulk_triage(
+    session: Session, *, staff_id: int, numbers: Sequence[str], change: BulkChange,
+    now: datetime, sla_policy: sla.SlaPolicy,
+) -> int:
+    """Applies one status or assignee to many requests, each change audited; returns how
+    many requests changed. Unknown numbers are skipped (they may have been merged away)."""
+    changed = 0
+    for number in dict.fromkeys(numbers):
+        found = session.scalar(select(SupportRequest).where(SupportRequest.number == number))
+        if found is None:
+            continue
+        assignee_id = None if change.unassign else (change.assignee_id or found.assignee_id)
+        one = Triage(status=change.status or found.status, priority=found.priority,
+                     category=found.category, assignee_id=assignee_id)
+        if triage(session, staff_id=staff_id, number=number, change=one, now=now,
+                  sla_policy=sla_policy):
+            changed += 1
+    return changed

@@ -119,6 +119,7 @@ class TriageForm(FlaskForm):
     status = SelectField("Status", choices=[(s.value, humanize(s.value)) for s in RequestStatus])
     priority = SelectField("Priority",
                            choices=[(p.value, humanize(p.value)) for p in RequestPriority])
+    category = SelectField("Category", choices=list(CATEGORIES.items()))
     assignee = SelectField("Assignee", choices=[("", "Nobody")], validate_choice=True)
 
     def set_staff(self, staff: list[Customer]) -> None:

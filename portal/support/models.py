@@ -34,7 +34,13 @@ class SupportRequest(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[utc_datetime | None]
     first_response_at: Mapped[utc_datetime | None]
-    resolved_at: Mapped[utc_datetime | None]
+    resolved_at: Mapped[utc_datetime | None] = mapped_column(index=True)
+    # Service level (portal/support/sla.py): due times move later by the business time the
+    # clock stood still (waiting on the shopper, or resolved and then reopened).
+    first_response_due_at: Mapped[utc_datetime | None] = mapped_column(index=True)
+    resolution_due_at: Mapped[utc_datetime | None] = mapped_column(index=True)
+    sla_paused_at: Mapped[utc_datetime | None]
+    sla_paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
 
     customer: Mapped[Customer] = relationship(foreign_keys=[customer_id], lazy="raise")
     assignee: Mapped[Customer | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
@@ -93,3 +99,16 @@ class SatisfactionRating(Base):
     created_at: Mapped[created_at]
 
     __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+
+class Macro(Base):
+    """A saved reply staff insert into a message; {{ variables }} are filled per request."""
+
+    __tablename__ = "macros"
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(String(120), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[created_at]
+    updated_at: Mapped[utc_datetime | None]

@@ -23,7 +23,7 @@ from portal.help.service import mark_search_led_to_request
 from portal.mail import queue_mail
 from portal.orders.models import Order
 from portal.pagination import Page, paginate
-from portal.support import attachments
+from portal.support import attachments, sla
 from portal.support.models import Message, SatisfactionRating, SupportRequest
 
 CATEGORIES: dict[str, str] = {
@@ -134,6 +134,7 @@ def open_request(
     session: Session, *, customer: Customer, idempotency_key: str, request: NewRequest,
     now: datetime, request_url: Callable[[str], str], search_event_id: int | None = None,
     files: Iterable[attachments.PreparedFile] = (),
+    sla_policy: sla.SlaPolicy = sla.DEFAULT_POLICY,
 ) -> SupportRequest:
     """Opens a request with its first message, once per idempotency key, and confirms by mail.
 
@@ -158,6 +159,7 @@ def open_request(
         search_query=(request.search_query or None) and request.search_query[:200],
         idempotency_key=idempotency_key, created_at=now, updated_at=now,
     )
+    sla.start_clock(sla_policy, support_request)
     session.add(support_request)
     first = Message(request=support_request, author_id=customer.id, body=request.body.strip(),
                     is_internal=False, created_at=now)
@@ -236,8 +238,11 @@ def get_conversation(session: Session, *, customer_id: int, number: str) -> Conv
 def add_shopper_reply(
     session: Session, *, customer_id: int, number: str, body: str, now: datetime,
     files: Iterable[attachments.PreparedFile] = (),
+    sla_policy: sla.SlaPolicy = sla.DEFAULT_POLICY,
+    staff_url: Callable[[str], str] | None = None,
 ) -> Message:
-    """A shopper's reply; writing again on a resolved request reopens it."""
+    """A shopper's reply; writing again on a resolved request reopens it and restarts its
+    service-level clock. The assignee, if any, is told by email."""
     support_request = get_request(session, customer_id=customer_id, number=number)
     if support_request.status == RequestStatus.CLOSED:
         raise RequestClosed("This request is closed. Please open a new one.", field="body")
@@ -251,20 +256,39 @@ def add_shopper_reply(
                       is_internal=False, created_at=now)
     session.add(message)
     attachments.store(session, message=message, files=files)
-    support_request.status = RequestStatus.OPEN
+    sla.change_status(sla_policy, support_request, RequestStatus.OPEN, now=now)
     support_request.resolved_at = None
     support_request.updated_at = now
+    if staff_url is not None:
+        _tell_assignee(session, support_request, body.strip(), staff_url)
     return message
 
 
+def _tell_assignee(session: Session, support_request: SupportRequest, body: str,
+                   staff_url: Callable[[str], str]) -> None:
+    if support_request.assignee_id is None:
+        return
+    assignee = session.get(Customer, support_request.assignee_id)
+    if assignee is None or not assignee.is_active:
+        return
+    queue_mail(
+        session, to=assignee.email,
+        subject=f"Shopper replied: {support_request.subject} [{support_request.number}]",
+        body=(f"Hello {assignee.first_name},\n\nThe shopper wrote again on "
+              f"{support_request.number}, which is assigned to you:\n\n{body}\n\n"
+              f"Answer it here: {staff_url(support_request.number)}\n"),
+    )
+
+
 def resolve_request(
-    session: Session, *, customer_id: int, number: str, now: datetime
+    session: Session, *, customer_id: int, number: str, now: datetime,
+    sla_policy: sla.SlaPolicy = sla.DEFAULT_POLICY,
 ) -> SupportRequest:
     """The shopper says the problem is solved."""
     support_request = get_request(session, customer_id=customer_id, number=number)
     if support_request.status not in OPEN_STATUSES:
         raise RequestClosed("This request is already resolved.")
-    support_request.status = RequestStatus.RESOLVED
+    sla.change_status(sla_policy, support_request, RequestStatus.RESOLVED, now=now)
     support_request.resolved_at = now
     support_request.updated_at = now
     return support_request

@@ -26,6 +26,7 @@ from portal.support.forms import (
     ResolveForm,
     new_idempotency_key,
 )
+from portal.support.sla import current_sla_policy
 from portal.web import htmx_redirect, is_htmx, render
 
 bp = Blueprint("support", __name__)
@@ -48,6 +49,7 @@ def contact() -> Response:
                 request=_new_request(form), now=utcnow(),
                 search_event_id=_search_event_id(), request_url=_request_url,
                 files=_prepared_files(form),
+                sla_policy=current_sla_policy(),
             )
         except DomainError as error:
             _show_error(form, error, default="message")
@@ -115,7 +117,8 @@ def reply(number: str) -> Response:
         try:
             service.add_shopper_reply(db, customer_id=current_user.id, number=number,
                                       body=form.body.data, now=utcnow(),
-                                      files=_prepared_files(form))
+                                      files=_prepared_files(form),
+                                      sla_policy=current_sla_policy(), staff_url=_staff_url)
         except DomainError as error:
             _show_error(form, error, default="body")
         else:
@@ -132,7 +135,8 @@ def resolve(number: str) -> Response:
     db, form = get_session(), ResolveForm()
     if form.validate_on_submit():
         try:
-            service.resolve_request(db, customer_id=current_user.id, number=number, now=utcnow())
+            service.resolve_request(db, customer_id=current_user.id, number=number, now=utcnow(),
+                                    sla_policy=current_sla_policy())
         except service.RequestClosed as error:
             flash(error.message, "info")
         else:
@@ -220,6 +224,10 @@ def _prefill(form: ContactForm, args: MultiDict[str, str]) -> None:
 
 def _request_url(number: str) -> str:
     return url_for("support.detail", number=number, _external=True)
+
+
+def _staff_url(number: str) -> str:
+    return url_for("staff.request_detail", number=number, _external=True)
 
 
 def _search_event_id() -> int | None:

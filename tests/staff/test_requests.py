@@ -17,7 +17,6 @@ from portal.enums import (
     RequestPriority,
     RequestStatus,
     ReturnResolution,
-    Role,
     ShipmentStatus,
 )
 from portal.orders.models import Shipment
@@ -27,16 +26,6 @@ from tests.factories import make_customer, make_order, next_totp_code
 from tests.support.factories import add_message, make_request
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def staff(session: Session):
-    return make_customer(session, name="Sam Staff", role=Role.STAFF)
-
-
-@pytest.fixture
-def shopper(session: Session):
-    return make_customer(session, name="Ada Shopper")
 
 
 def _count(session: Session, model: type) -> int:
@@ -229,7 +218,7 @@ def test_triage_changes_are_audited(client, session, login, staff, shopper) -> N
     request = make_request(session, shopper)
     login(client, staff)
     response = client.post(f"/staff/requests/{request.number}/triage",
-                           data={"status": "resolved", "priority": "high",
+                           data={"status": "resolved", "priority": "high", "category": "delivery",
                                  "assignee": str(staff.id)})
     assert response.status_code == 302
     session.refresh(request)
@@ -240,7 +229,8 @@ def test_triage_changes_are_audited(client, session, login, staff, shopper) -> N
     assert actions == {"support.status_changed", "support.priority_changed", "support.assigned"}
 
     client.post(f"/staff/requests/{request.number}/triage",
-                data={"status": "resolved", "priority": "high", "assignee": str(staff.id)})
+                data={"status": "resolved", "priority": "high", "category": "delivery",
+                      "assignee": str(staff.id)})
     assert _count(session, AuditEvent) == 3  # nothing changed, nothing logged
 
 
@@ -249,21 +239,17 @@ def test_triage_refuses_a_shopper_as_assignee_and_bad_values(client, session, lo
     request = make_request(session, shopper)
     login(client, staff)
     response = client.post(f"/staff/requests/{request.number}/triage",
-                           data={"status": "open", "priority": "normal",
+                           data={"status": "open", "priority": "normal", "category": "delivery",
                                  "assignee": str(shopper.id)})
     assert response.status_code == 422 and 'id="assignee-error"' in response.text
     response = client.post(f"/staff/requests/{request.number}/triage",
-                           data={"status": "exploded", "priority": "normal", "assignee": ""},
+                           data={"status": "exploded", "priority": "normal", "category": "delivery",
+                                 "assignee": ""},
                            headers=HTMX)
     assert response.status_code == 422 and response.text.lstrip().startswith("<form")
     session.refresh(request)
     assert request.assignee_id is None and request.status == RequestStatus.OPEN
     assert _count(session, AuditEvent) == 0
-
-
-@pytest.fixture
-def csrf_on(app_config: dict[str, object]) -> None:
-    app_config["WTF_CSRF_ENABLED"] = True
 
 
 @pytest.mark.usefixtures("csrf_on")
@@ -279,4 +265,6 @@ def test_staff_posts_need_csrf(client, session, staff, shopper) -> None:
                        data={"body": "x", "visibility": "public"}).status_code == 400
     assert client.post(f"/staff/requests/{request.number}/triage",
                        data={"status": "closed", "priority": "low"}).status_code == 400
+    assert client.post("/staff/requests/bulk",
+                       data={"numbers": [request.number], "status": "closed"}).status_code == 400
     assert _count(session, SupportRequest) == 1 and _count(session, Message) == 1

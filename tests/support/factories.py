@@ -13,6 +13,7 @@ from portal.auth.models import Customer
 from portal.db import utcnow
 from portal.enums import RequestPriority, RequestStatus
 from portal.orders.models import Order
+from portal.support import sla
 from portal.support.models import Message, SupportRequest
 
 _sequence = itertools.count(1)
@@ -34,6 +35,9 @@ def make_request(
         idempotency_key=uuid.uuid4().hex, created_at=created, updated_at=created,
         resolved_at=created if status in (RequestStatus.RESOLVED, RequestStatus.CLOSED) else None,
     )
+    sla.start_clock(sla.DEFAULT_POLICY, support_request)
+    if status != RequestStatus.OPEN:
+        support_request.sla_paused_at = created
     session.add(support_request)
     session.flush()
     session.add(Message(request_id=support_request.id, author_id=customer.id, body=body,

@@ -1,0 +1,82 @@
+"""Forms of the staff console's own screens (support and returns forms live with them)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+
+from portal.audit import AuditFilters
+from portal.auth.models import Customer
+from portal.formatting import humanize
+from portal.support.console import BulkChange
+from portal.support.models import RequestStatus
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, from the query string (a GET needs no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Staff member", choices=[("", "Anyone")], default="")
+    object_type = SelectField("Object", choices=[("", "Any object")], default="")
+    object_id = StringField("Number or id", validators=[Optional(), Length(max=40)])
+    action = SelectField("Action", choices=[("", "Any action")], default="")
+
+    def set_choices(self, *, staff: list[Customer], actions: list[str],
+                    object_types: list[str]) -> None:
+        self.actor.choices = [("", "Anyone")] + [(str(s.id), s.name) for s in staff]
+        self.object_type.choices = [("", "Any object")] + [(t, humanize(t)) for t in object_types]
+        self.action.choices = [("", "Any action")] + [(a, a) for a in actions]
+
+    def filters(self) -> AuditFilters:
+        return AuditFilters(
+            actor_id=int(self.actor.data) if self.actor.data else None,
+            object_type=self.object_type.data or None,
+            object_id=(self.object_id.data or "").strip() or None,
+            action=self.action.data or None,
+        )
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as they stand, for pagination links."""
+        return {name: value for name in ("actor", "object_type", "object_id", "action")
+                if (value := (getattr(self, name).data or "").strip())}
+
+
+class BulkForm(FlaskForm):
+    """One status or assignee for the requests ticked in the queue."""
+
+    # Ticked in the queue's rows (checkboxes named "numbers"); unknown numbers are skipped.
+    numbers = SelectMultipleField("Requests", choices=[], validate_choice=False)
+    status = SelectField("Set status", default="",
+                         choices=[("", "Keep status")] + [(s.value, humanize(s.value))
+                                                          for s in RequestStatus])
+    assignee = SelectField("Assign to", default="", choices=[("", "Keep assignee")])
+    back = HiddenField()
+
+    def set_staff(self, staff: list[Customer]) -> None:
+        self.assignee.choices = [("", "Keep assignee"), ("none", "Nobody")] + [
+            (str(s.id), s.name) for s in staff]
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        if not self.chosen_numbers():
+            self.numbers.errors = ["Tick at least one request."]
+            return False
+        if not self.status.data and not self.assignee.data:
+            self.status.errors = ["Choose a status or an assignee to apply."]
+            return False
+        return True
+
+    def chosen_numbers(self) -> list[str]:
+        return [number.strip()[:20] for number in self.numbers.data or [] if number.strip()][:100]
+
+    def change(self) -> BulkChange:
+        assignee = self.assignee.data
+        return BulkChange(
+            status=RequestStatus(self.status.data) if self.status.data else None,
+            assignee_id=int(assignee) if assignee and assignee != "none" else None,
+            unassign=assignee == "none",
+        )
