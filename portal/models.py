@@ -15,7 +15,8 @@ from portal.support.models import Attachment, Macro, Message, SatisfactionRating
 __all__ = [
     "AccountDeletion", "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent",
     "CreditEntry", "Customer", "DataExport", "EmailCode", "HelpSession", "HelpSessionEvent",
-    "Invoice", "InvoiceLine", "Macro", "Message", "Order", "OrderLine", "OutboundEvent", "OutboxMessage",
+    "Invoice", "InvoiceLine", "Macro", "Message", "Order", "OrderLine", "OutboundEvent",
+    "OutboxMessage",
     "Payment", "PaymentMethod", "Product", "RecoveryCode", "Refund", "ReturnEvent", "ReturnLine",
     "ReturnRequest", "SatisfactionRating", "SearchEvent", "Shipment", "ShipmentLine",
     "StoreEvent", "SupportRequest", "TotpCredential", "TrackingEvent",
