@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.returns.views import bp as returns_bp
     from portal.staff.views import bp as staff_bp
     from portal.stores.views import bp as stores_api_bp
+    from portal.support.help_views import bp as order_help_bp
     from portal.support.views import bp as support_bp
 
     app.register_blueprint(home_bp)
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_bp, url_prefix="/returns")
     app.register_blueprint(help_bp, url_prefix="/help")
     app.register_blueprint(support_bp)
+    app.register_blueprint(order_help_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)

@@ -18,6 +18,8 @@ from portal.auth.models import Customer
 from portal.billing.models import Refund
 from portal.domain import DomainError, NotFound
 from portal.enums import RequestPriority, RequestStatus, Role
+from portal.help_sessions.models import HelpSessionEvent
+from portal.help_sessions.service import trail_for_request
 from portal.mail import queue_mail
 from portal.orders.models import Order
 from portal.returns.models import ReturnRequest
@@ -53,6 +55,7 @@ class Review:
     messages: Sequence[Message]
     rating: SatisfactionRating | None
     history: History
+    help_trail: Sequence[HelpSessionEvent] = ()  # searches and articles before the request
 
 
 def get_request(session: Session, *, number: str) -> SupportRequest:
@@ -79,7 +82,8 @@ def review_request(session: Session, *, number: str) -> Review:
         select(SatisfactionRating).where(SatisfactionRating.request_id == support_request.id))
     history = customer_history(session, customer_id=support_request.customer_id,
                                exclude_request_id=support_request.id)
-    return Review(request=support_request, messages=messages, rating=rating, history=history)
+    return Review(request=support_request, messages=messages, rating=rating, history=history,
+                  help_trail=trail_for_request(session, request_id=support_request.id))
 
 
 def customer_history(

@@ -4,8 +4,16 @@ import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import Customer
 from portal.enums import RequestPriority, RequestStatus
@@ -67,6 +75,23 @@ class ContactForm(FlaskForm):
     def validate_order(self, field: SelectField) -> None:
         if field.data and field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Choose one of your orders from the list.")
+
+
+class ProblemReportForm(FlaskForm):
+    lines = SelectMultipleField(
+        "Which items?", coerce=int, choices=[], option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False), validate_choice=False)
+    shipment = SelectField("Which parcel?", coerce=int, choices=[], validate_choice=False)
+    description = TextAreaField(
+        "What happened?", validators=[
+            DataRequired(message="Tell us in a few words what happened."),
+            Length(min=10, max=2000, message="Use 10 to 2,000 characters.")],
+        render_kw={"rows": 4, "maxlength": 2000})
+    attachments = attachments_field("Photos (optional, they help us decide faster)")
+    fix = RadioField("What would put it right?", choices=[],
+                     validators=[DataRequired(message="Choose what would put it right.")])
+    idempotency_key = HiddenField(
+        validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$", message="Reload the form.")])
 
 
 class AnsweredForm(FlaskForm):

@@ -30,6 +30,8 @@ class SupportRequest(Base):
         db_enum(RequestPriority, "request_priority"), default=RequestPriority.NORMAL
     )
     search_query: Mapped[str | None] = mapped_column(String(200))
+    problem_kind: Mapped[str | None] = mapped_column(String(20))
+    suggested_fix: Mapped[str | None] = mapped_column(String(20))
     idempotency_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[created_at]
     updated_at: Mapped[utc_datetime | None]

@@ -64,6 +64,9 @@ class NewRequest:
     body: str
     order_number: str | None = None
     search_query: str | None = None
+    priority: RequestPriority | None = None  # None: derived from the text and the order
+    problem_kind: str | None = None  # a problem report's kind (support.problems.KINDS)
+    suggested_fix: str | None = None  # the fix the shopper chose (support.problems.FIXES)
 
 
 def category_for_topic(topic: str | None) -> str | None:
@@ -142,7 +145,7 @@ def open_request(
     between two submissions the database's unique key decides, and the loser's transaction
     is rolled back before the winner is returned.
     """
-    existing = _by_idempotency_key(session, customer.id, idempotency_key)
+    existing = request_by_idempotency_key(session, customer_id=customer.id, key=idempotency_key)
     if existing is not None:
         return existing
     order = find_order(session, customer_id=customer.id, number=request.order_number)
@@ -154,8 +157,9 @@ def open_request(
         number=new_request_number(session), customer_id=customer.id,
         order_id=order.id if order else None, subject=request.subject.strip(),
         category=request.category, status=RequestStatus.OPEN,
-        priority=derive_priority(category=request.category,
-                                 text=f"{request.subject}\n{request.body}", order=order),
+        priority=request.priority or derive_priority(
+            category=request.category, text=f"{request.subject}\n{request.body}", order=order),
+        problem_kind=request.problem_kind, suggested_fix=request.suggested_fix,
         search_query=(request.search_query or None) and request.search_query[:200],
         idempotency_key=idempotency_key, created_at=now, updated_at=now,
     )
@@ -168,7 +172,8 @@ def open_request(
         session.flush()
     except IntegrityError:
         session.rollback()
-        existing = _by_idempotency_key(session, customer.id, idempotency_key)
+        existing = request_by_idempotency_key(session, customer_id=customer.id,
+                                              key=idempotency_key)
         if existing is None:
             raise
         return existing
@@ -185,7 +190,10 @@ def open_request(
     return support_request
 
 
-def _by_idempotency_key(session: Session, customer_id: int, key: str) -> SupportRequest | None:
+def request_by_idempotency_key(
+    session: Session, *, customer_id: int, key: str
+) -> SupportRequest | None:
+    """The request a form with this key already opened, if any."""
     return session.scalar(select(SupportRequest).where(
         SupportRequest.customer_id == customer_id, SupportRequest.idempotency_key == key))
 

@@ -47,12 +47,12 @@ def contact() -> Response:
             opened = service.open_request(
                 db, customer=current_user, idempotency_key=form.idempotency_key.data,
                 request=_new_request(form), now=utcnow(),
-                search_event_id=_search_event_id(), request_url=_request_url,
+                search_event_id=_search_event_id(), request_url=request_url,
                 files=_prepared_files(form),
                 sla_policy=current_sla_policy(),
             )
         except DomainError as error:
-            _show_error(form, error, default="message")
+            show_error(form, error, default="message")
         else:
             tracking.track_request(db, request_id=opened.id, customer_id=current_user.id,
                                    suggested_for=form.suggested_for.data or None, now=utcnow())
@@ -120,7 +120,7 @@ def reply(number: str) -> Response:
                                       files=_prepared_files(form),
                                       sla_policy=current_sla_policy(), staff_url=_staff_url)
         except DomainError as error:
-            _show_error(form, error, default="body")
+            show_error(form, error, default="body")
         else:
             db.commit()
             flash("Your reply is added. We will get back to you.", "success")
@@ -154,7 +154,7 @@ def rate(number: str) -> Response:
             service.rate_request(db, customer_id=current_user.id, number=number,
                                  score=form.score.data, comment=form.comment.data, now=utcnow())
         except DomainError as error:
-            _show_error(form, error, default="score")
+            show_error(form, error, default="score")
         else:
             db.commit()
             flash("Thank you for rating our help.", "success")
@@ -222,7 +222,7 @@ def _prefill(form: ContactForm, args: MultiDict[str, str]) -> None:
         "order" if form.order.data else "")
 
 
-def _request_url(number: str) -> str:
+def request_url(number: str) -> str:
     return url_for("support.detail", number=number, _external=True)
 
 
@@ -235,7 +235,7 @@ def _search_event_id() -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
+def show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, error.message]
 
