@@ -1,7 +1,7 @@
 """problem reports
 
 Revision ID: w12_problem_reports
-Revises: w12_attachments
+Revises: w14b_accounts
 Create Date: 2026-12-02 04:48:56.487919
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w12_problem_reports'
-down_revision: str | None = 'w12_attachments'
+down_revision: str | None = 'w14b_accounts'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
