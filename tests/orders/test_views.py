@@ -42,7 +42,7 @@ def test_list_newest_first_with_words_items_and_actions(signed_in, session, shop
     assert "1 \u00d7 Linen shirt" in html
     assert "Arriving" in html and "Preparing your order" in html
     assert ">Track</a>" in html
-    assert f"/contact?order={old.number}" in html
+    assert f"/orders/{old.number}/help" in html
 
 
 def test_list_offers_return_and_invoice_for_delivered_order(signed_in, session, shopper):
