@@ -1,7 +1,7 @@
 """problem reports
 
 Revision ID: w12_problem_reports
-Revises: w14b_accounts
+Revises: w13_staff_console
 Create Date: 2026-12-02 04:48:56.487919
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w12_problem_reports'
-down_revision: str | None = 'w14b_accounts'
+down_revision: str | None = 'w13_staff_console'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
