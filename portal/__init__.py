@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.help.views import bp as help_bp
     from portal.home import bp as home_bp
     from portal.orders.views import bp as orders_bp
+    from portal.privacy.views import bp as privacy_bp
     from portal.returns.views import bp as returns_bp
     from portal.staff.views import bp as staff_bp
     from portal.stores.views import bp as stores_api_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(returns_bp, url_prefix="/returns")

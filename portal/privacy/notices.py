@@ -1,0 +1,24 @@
+"""The privacy emails, through the outbox in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Customer
+from portal.mail import queue_mail
+
+
+def send_deletion_scheduled(
+    session: Session, customer: Customer, *, due_at: datetime, link: str
+) -> None:
+    queue_mail(
+        session, to=customer.email, subject="Your account will be deleted",
+        body=(
+            f"Hello {customer.first_name},\n\nAs you asked, your account will be deleted on "
+            f"{due_at:%d %B %Y} (UTC). Your orders, returns, requests and addresses will then "
+            "be erased; only invoices and credit notes are kept, as the law requires.\n\n"
+            f"Changed your mind? Until then, sign in and choose \"Keep my account\":\n\n{link}\n"
+        ),
+    )
