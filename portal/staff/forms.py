@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 
 from portal.audit import AuditFilters
 from portal.auth.models import Customer
 from portal.formatting import humanize
 from portal.support.console import BulkChange
+from portal.support.metrics import Period
 from portal.support.models import RequestStatus
+from portal.support.service import CATEGORIES
+
+MAX_RANGE_DAYS = 366
 
 
 class AuditFilterForm(FlaskForm):
@@ -80,3 +86,39 @@ class BulkForm(FlaskForm):
             assignee_id=int(assignee) if assignee and assignee != "none" else None,
             unassign=assignee == "none",
         )
+
+
+class MetricsFilterForm(FlaskForm):
+    """The metrics page's date range and category, from the query string."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To (inclusive)", validators=[Optional()])
+    category = SelectField("Category", default="",
+                           choices=[("", "All categories"), *CATEGORIES.items()])
+
+    def period(self, *, today: date, default_days: int = 28) -> Period:
+        """The chosen range, or the last four weeks; a bad range keeps the default and says
+        why beside the field (validate() first)."""
+        until = self.until.data if not self.until.errors and self.until.data else today
+        since = (self.since.data if not self.since.errors and self.since.data
+                 else until - timedelta(days=default_days - 1))
+        if since > until:
+            self.since.errors = [*self.since.errors, "Choose a start before the end."]
+            since = until - timedelta(days=default_days - 1)
+        elif (until - since).days > MAX_RANGE_DAYS:
+            self.since.errors = [*self.since.errors,
+                                 f"Choose at most {MAX_RANGE_DAYS} days at a time."]
+            since = until - timedelta(days=MAX_RANGE_DAYS)
+        start = datetime.combine(since, time(0), UTC)
+        end = datetime.combine(until + timedelta(days=1), time(0), UTC)
+        return Period(since=start, until=end, category=self.category.data or None)
+
+    def query_args(self, period: Period) -> dict[str, str]:
+        args = {"since": period.since.date().isoformat(),
+                "until": (period.until - timedelta(days=1)).date().isoformat()}
+        if period.category:
+            args["category"] = period.category
+        return args

@@ -34,5 +34,6 @@ def dashboard() -> str:
 
 import portal.staff.audit_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.content_views  # noqa: E402  (routes join this blueprint)
+import portal.staff.metrics_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.requests_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.returns_views  # noqa: E402, F401  (routes join this blueprint)
