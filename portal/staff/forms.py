@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.audit import AuditFilters
 from portal.auth.models import Customer
@@ -122,3 +129,13 @@ class MetricsFilterForm(FlaskForm):
         if period.category:
             args["category"] = period.category
         return args
+
+
+class MacroForm(FlaskForm):
+    title = StringField("Title", validators=[
+        DataRequired(message="Give the saved reply a title."),
+        Length(max=120, message="Use at most 120 characters.")])
+    body = TextAreaField("Text", validators=[
+        DataRequired(message="Write the reply."),
+        Length(max=5000, message="Use at most 5,000 characters.")],
+        render_kw={"rows": 8, "maxlength": 5000})

@@ -19,7 +19,7 @@ from portal.enums import RequestPriority, RequestStatus
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
 from portal.staff.views import bp
-from portal.support import console, queue
+from portal.support import console, deflection, macros, queue
 from portal.support.forms import StaffReplyForm, TriageForm
 from portal.support.service import CATEGORIES
 from portal.support.sla import current_sla_policy, sla_state
@@ -112,7 +112,31 @@ def request_triage(number: str) -> Response:
                           triage_form=form)
 
 
+@bp.post("/requests/<number>/compose")
+def request_compose(number: str) -> Response:
+    """Inserts a saved reply or a help-article link into the message being written (CSRF is
+    checked for every POST; nothing is stored)."""
+    db, form = get_session(), StaffReplyForm()
+    support_request = console.get_request(db, number=number)
+    additions: list[str] = []
+    if "insert_macro" in request.form and form.macro.data and form.macro.data.isdigit():
+        macro = macros.get_macro(db, int(form.macro.data))
+        additions.append(macros.fill(macro.body, macros.request_variables(db, support_request)))
+    slug = request.form.get("insert_article", "")
+    hits = deflection.suggest_articles(form.article_q.data, limit=5)
+    for hit in hits:
+        if hit.slug == slug:
+            additions.append(f"{hit.title}: "
+                             + url_for("help.article", slug=hit.slug, _external=True))
+    if additions:
+        form.body.data = "\n\n".join(part for part in [(form.body.data or "").rstrip(),
+                                                          *additions] if part)
+    return _render_review(number, fragment="staff/requests/_reply_form.html", reply_form=form,
+                          article_hits=hits if "insert_article" not in request.form else [])
+
+
 def _render_review(number: str, *, status: int = 200, fragment: str | None = None,
+                   article_hits: list[deflection.Suggestion] | None = None,
                    **forms: FlaskForm) -> Response:
     db = get_session()
     review = console.review_request(db, number=number)
@@ -124,12 +148,14 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
         triage_form.set_staff(console.list_staff(db))
         forms["triage_form"] = triage_form
     forms.setdefault("reply_form", StaffReplyForm(formdata=None))
+    forms["reply_form"].set_macros(  # type: ignore[attr-defined]
+        [(m.id, m.title) for m in macros.list_macros(db)])
     now, filters = utcnow(), queue.QueueFilters.parse(request.args)
     previous, following = queue.neighbours(db, filters=filters, staff_id=current_user.id,
                                            now=now, number=number)
     return render("staff/requests/detail.html", fragment=fragment, status=status,
                   review=review, categories=CATEGORIES, previous=previous, following=following,
-                  queue_args=filters.as_args(),
+                  queue_args=filters.as_args(), article_hits=article_hits or [],
                   sla=sla_state(current_sla_policy(), review.request, now=now), **forms)
 
 

@@ -138,6 +138,13 @@ class StaffReplyForm(FlaskForm):
                  ("internal", "Internal note (staff only)")],
         validators=[DataRequired(message="Choose who sees it.")],
     )
+    # Helpers for writing, read by the compose step only (sending ignores them).
+    macro = SelectField("Saved reply", choices=[("", "Choose a saved reply")],
+                        validate_choice=False)
+    article_q = StringField("Find a help article", validators=[Optional(), Length(max=200)])
+
+    def set_macros(self, macros: list[tuple[int, str]]) -> None:
+        self.macro.choices = [("", "Choose a saved reply")] + [(str(i), t) for i, t in macros]
 
 
 class TriageForm(FlaskForm):
