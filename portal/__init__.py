@@ -65,6 +65,7 @@ class RowIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     from portal.api.views import bp as api_bp
+    from portal.auth.session_views import bp as sessions_bp
     from portal.auth.views import bp as auth_bp
     from portal.billing.views import bp as billing_bp
     from portal.help.views import bp as help_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(sessions_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(billing_bp, url_prefix="/billing")
     app.register_blueprint(returns_bp, url_prefix="/returns")

@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,10 +56,25 @@ def store_settings() -> dict[str, object]:
     }
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _trusted_hosts(base_url: str) -> list[str]:
+    """PORTAL_TRUSTED_HOSTS (comma-separated), else the host of the base URL plus this machine."""
+    configured = _env("PORTAL_TRUSTED_HOSTS")
+    if configured:
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    base_host = urlsplit(base_url).hostname or "localhost"
+    return list(dict.fromkeys([base_host, "localhost", "127.0.0.1"]))
+
+
 def load_config(instance_path: Path) -> dict[str, object]:
     """Every setting the app reads, as Flask config keys."""
     environment = _env("PORTAL_ENV", "production")
+    base_url = (_env("PORTAL_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     return {
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(base_url),
         "ENV_NAME": environment,
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": _env("PORTAL_DATABASE_URL", f"sqlite:///{instance_path / 'portal.db'}"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, jsonify, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -31,6 +32,8 @@ MESSAGES = {
 
 def render_error(status: int, detail: str | None = None) -> Response:
     title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built
+        return Response(f"{title}\n", status, mimetype="text/plain")
     if request.path.startswith("/api/"):
         response = jsonify(error=detail or title)
         response.status_code = status

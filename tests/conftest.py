@@ -72,6 +72,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
         "TESTING": True,
         "INSTANCE_PATH": tmp_path,
         "SECRET_KEY": "test-secret",
+        "BASE_URL": "https://portal.example",
+        "TRUSTED_HOSTS": ["localhost", "portal.example"],
         "DATABASE_URL": database_url,
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "INDEX_DIR": str(tmp_path / "faq-index"),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from portal.api.carrier_events import BadPayload, BadSignature, read_events
 from portal.db import get_session, utcnow
+from portal.links import external_url
 from portal.orders.carriers import get_carrier
 from portal.orders.models import Shipment
 from portal.orders.tracking import (
@@ -28,8 +29,8 @@ def _error(status: int, message: str, **extra: object) -> tuple[Response, int]:
 
 
 def _shipment_url(shipment: Shipment) -> str:
-    return url_for("orders.shipment", order_number=shipment.order.number,
-                   shipment_id=shipment.id, _external=True)
+    return external_url("orders.shipment", order_number=shipment.order.number,
+                        shipment_id=shipment.id)
 
 
 @bp.post("/tracking/<carrier>")

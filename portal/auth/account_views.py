@@ -11,6 +11,7 @@ from portal.auth.forms import AddressForm, EmailChangeForm, NewPasswordForm
 from portal.auth.views import bp, render_account
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
+from portal.links import external_url
 
 
 @bp.route("/account/password/new", methods=["GET", "POST"])
@@ -57,7 +58,7 @@ def change_email() -> Response | tuple[str, int]:
                 session, current_user, new_email=form.new_email.data,
                 current_password=form.current_password.data,
                 secret_key=current_app.secret_key,
-                confirm_url=url_for("auth.confirm_email", token="TOKEN", _external=True),  # noqa: S106
+                confirm_url=external_url("auth.confirm_email", token="TOKEN"),  # noqa: S106
             )
         except DomainError as error:
             getattr(form, error.field or "new_email").errors.append(error.message)
@@ -77,7 +78,7 @@ def confirm_email(token: str) -> Response | str:
         if request.method == "POST":
             customer = email_change.confirm_email_change(
                 session, token=token, secret_key=secret_key,
-                undo_url=url_for("auth.undo_email", token="TOKEN", _external=True),  # noqa: S106
+                undo_url=external_url("auth.undo_email", token="TOKEN"),  # noqa: S106
             )
             session.commit()
             flash(f"Your account now uses {customer.email}.", "success")

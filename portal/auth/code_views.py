@@ -14,6 +14,7 @@ from portal.auth.signin import finish_sign_in
 from portal.auth.views import bp, login_limit, submitted_email
 from portal.db import get_session, utcnow
 from portal.extensions import limiter
+from portal.links import external_url
 
 _EMAIL = "code_email"
 _CLAIMING = "claiming_account"
@@ -25,7 +26,7 @@ def _pending_email() -> str:
 
 
 def _link_url() -> str:
-    return url_for("auth.code_link", token="TOKEN", _external=True)  # noqa: S106
+    return external_url("auth.code_link", token="TOKEN")  # noqa: S106
 
 
 def _await_code(email: str, *, claiming: bool) -> Response:
@@ -62,7 +63,7 @@ def signup() -> Response | str:
         session = get_session()
         codes.start_sign_up(session, email=form.email.data, now=utcnow(),
                             secret_key=current_app.secret_key, link_url=_link_url(),
-                            help_link=url_for("help.index", _external=True))
+                            help_link=external_url("help.index"))
         session.commit()
         return _await_code(form.email.data.strip().lower(), claiming=True)
     return render_template("auth/signup.html", form=form)

@@ -37,6 +37,15 @@ class Customer(UserMixin, Base):
 
     __table_args__ = (UniqueConstraint("source", "external_id", name="uq_customers_external"),)
 
+    # The browser session this object was loaded for, set at sign-in and by the user loader.
+    # flask-login keeps get_id() in the session and remember-me cookies: the session's token,
+    # not the customer id, so the cookies are worth nothing once the session is ended.
+    login_session_id = None
+    login_session_token = None
+
+    def get_id(self) -> str | None:
+        return self.login_session_token
+
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
@@ -112,3 +121,21 @@ class RecoveryCode(Base):
     used_at: Mapped[utc_datetime | None]
 
     __table_args__ = (UniqueConstraint("customer_id", "code_hash", name="uq_recovery_codes_code"),)
+
+
+class LoginSession(Base):
+    """One signed-in browser. Its token sits in the signed session and remember-me cookies,
+    so ending the row on the server ends that browser's access, however the cookie was kept."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[intpk]
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    device: Mapped[str] = mapped_column(String(120))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[created_at]
+    last_seen_at: Mapped[utc_datetime]
+    revoked_at: Mapped[utc_datetime | None]

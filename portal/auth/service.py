@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth import notices
 from portal.auth.models import Address, Customer
+from portal.auth.sessions import end_all_sessions
 from portal.domain import DomainError, NotFound
 from portal.enums import Role
 from portal.mail import queue_mail
@@ -73,10 +74,12 @@ def change_password(
     session: Session, customer: Customer, *, current_password: str, new_password: str,
     now: datetime,
 ) -> None:
-    """Only someone who knows the current password may set a new one; the owner is told."""
+    """Only someone who knows the current password may set a new one; the owner is told, and
+    every other session (and its remember-me cookie) ends, this one stays."""
     if not check_password(customer, current_password):
         raise DomainError("That is not your current password.", field="current_password")
     _set_password(customer, new_password, now)
+    end_all_sessions(session, customer_id=customer.id, now=now, keep_id=customer.login_session_id)
     notices.send_password_changed(session, customer)
 
 
@@ -135,11 +138,13 @@ def reset_password(
     session: Session, *, token: str, new_password: str, secret_key: str, max_age: int,
     now: datetime,
 ) -> Customer:
-    """Sets a new password from an emailed token that is signed, fresh and unused."""
+    """Sets a new password from an emailed token that is signed, fresh and unused, and ends
+    every session of the account: whoever knew the old password is out."""
     customer = customer_for_reset_token(session, token=token, secret_key=secret_key,
                                         max_age=max_age)
     _set_password(customer, new_password, now)
     notices.send_password_changed(session, customer)
+    end_all_sessions(session, customer_id=customer.id, now=now)
     return customer
 
 

@@ -7,11 +7,11 @@ import time
 
 from flask import redirect, url_for
 from flask import session as cookie_session
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from portal.auth import service, twofactor
 from portal.auth.models import Customer
+from portal.auth.session_views import sign_in
 from portal.db import get_session
 
 _PENDING = "pending_sign_in"
@@ -41,5 +41,5 @@ def finish_pending(customer: Customer) -> Response:
 
 
 def _land(customer: Customer, *, remember: bool, target: str | None) -> Response:
-    login_user(customer, remember=remember)
+    sign_in(customer, remember=remember)
     return redirect(target if service.is_safe_next(target) else url_for("home.index"))

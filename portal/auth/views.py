@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal.auth import service
@@ -14,19 +14,14 @@ from portal.auth.forms import (
     ProfileForm,
     ResetRequestForm,
 )
-from portal.auth.models import Customer
+from portal.auth.session_views import sign_out
 from portal.auth.signin import finish_sign_in
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
-from portal.extensions import limiter, login_manager
+from portal.extensions import limiter
+from portal.links import external_url
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> Customer | None:
-    customer = get_session().get(Customer, int(user_id))
-    return customer if customer is not None and customer.is_active else None
 
 
 def login_limit() -> str:
@@ -59,7 +54,7 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -72,7 +67,7 @@ def reset_request() -> Response | str:
         session = get_session()
         service.request_password_reset(
             session, email=form.email.data, secret_key=current_app.secret_key,
-            reset_url=url_for("auth.reset_password", token="TOKEN", _external=True),  # noqa: S106
+            reset_url=external_url("auth.reset_password", token="TOKEN"),  # noqa: S106
         )
         session.commit()
         flash("If an account uses that email, a reset link is on its way. "

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.enums import RequestPriority, RequestStatus
+from portal.links import external_url
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
 from portal.staff.views import bp
@@ -160,7 +161,7 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
 
 
 def _shopper_url(number: str) -> str:
-    return url_for("support.detail", number=number, _external=True)
+    return external_url("support.detail", number=number)
 
 
 def _redirect(location: str) -> Response:

@@ -16,6 +16,7 @@ from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.help.center import get_help_center
 from portal.help_sessions import tracking
+from portal.links import external_url
 from portal.pagination import page_number
 from portal.support import attachments, deflection, service
 from portal.support.forms import (
@@ -223,11 +224,11 @@ def _prefill(form: ContactForm, args: MultiDict[str, str]) -> None:
 
 
 def request_url(number: str) -> str:
-    return url_for("support.detail", number=number, _external=True)
+    return external_url("support.detail", number=number)
 
 
 def _staff_url(number: str) -> str:
-    return url_for("staff.request_detail", number=number, _external=True)
+    return external_url("staff.request_detail", number=number)
 
 
 def _search_event_id() -> int | None:

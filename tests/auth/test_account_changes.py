@@ -18,7 +18,7 @@ def _body(mail):
 
 def _link(mail, path):
     body = _body(mail)
-    return re.search(rf"http://localhost({path}/\S+)", body).group(1)
+    return re.search(rf"https://portal\.example({path}/\S+)", body).group(1)
 
 
 def _ask(client, new_email="new@example.com", password="portal-demo"):

@@ -26,7 +26,7 @@ def _code(mail):
 
 
 def _link(mail):
-    return re.search(r"http://localhost(/login/link/\S+)", _body(mail)).group(1)
+    return re.search(r"https://portal\.example(/login/link/\S+)", _body(mail)).group(1)
 
 
 def test_code_sign_in_journey(client, session, outbox):

@@ -94,7 +94,7 @@ def test_password_reset_journey(client, session, outbox):
     [mail] = outbox()
     assert mail["To"] == "ada@example.com"
     body = mail.get_payload(decode=True).decode()
-    link = re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
+    link = re.search(r"https://portal\.example(/password/reset/\S+)", body).group(1)
     assert client.get(link).status_code == 200
     response = client.post(link, data={"password": "a-new-password", "confirm": "a-new-password"})
     assert response.location == "/login"
