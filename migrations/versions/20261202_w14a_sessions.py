@@ -1,7 +1,7 @@
 """login sessions
 
 Revision ID: w14a_sessions
-Revises: w13_staff_console
+Revises: w12_problem_reports
 Create Date: 2026-12-02 04:25:12.362513
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w14a_sessions'
-down_revision: str | None = 'w13_staff_console'
+down_revision: str | None = 'w12_problem_reports'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

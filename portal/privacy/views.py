@@ -9,6 +9,7 @@ from portal.audit import record_event
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.jobs import after_commit
+from portal.links import external_url
 from portal.privacy import deletion, exports
 from portal.privacy.forms import DeleteAccountForm, ExportForm, KeepAccountForm
 from portal.privacy.notices import send_deletion_scheduled
@@ -73,7 +74,7 @@ def delete_account() -> Response | tuple[str, int]:
         return _page(form), 422
     if is_new:
         send_deletion_scheduled(session, current_user, due_at=scheduled.due_at,
-                                link=url_for("privacy.overview", _external=True))
+                                link=external_url("privacy.overview"))
     session.commit()
     flash("Your account will be deleted in 14 days. Until then you can keep it from this page.",
           "info")
