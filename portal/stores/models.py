@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import Base, created_at, intpk, utc_datetime
 
 if TYPE_CHECKING:
+    from portal.billing.models import Refund
     from portal.orders.models import Order
 
 
@@ -36,6 +37,9 @@ class OutboundEvent(Base):
     target: Mapped[str] = mapped_column(String(20))  # "shopify" or "store" (the generic hook)
     kind: Mapped[str] = mapped_column(String(40))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # The refund a "refund.created" event announces: the shop's id for it is kept on the
+    # refund once delivered, so the shop's own refund webhook that follows is a no-op.
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[created_at]
     sent_at: Mapped[utc_datetime | None]
@@ -44,5 +48,6 @@ class OutboundEvent(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
     order: Mapped[Order] = relationship(lazy="raise")
+    refund: Mapped[Refund | None] = relationship(lazy="raise")
 
     __table_args__ = (Index("ix_outbound_events_pending", "sent_at", "next_attempt_at"),)

@@ -50,7 +50,9 @@ def record_event(session: Session, *, source: str, event_id: str, topic: str,
     try:
         session.add(StoreEvent(source=source, event_id=event_id, topic=topic,
                                shop_domain=shop_domain))
-        return handler(session, context, payload)
+        applied = handler(session, context, payload)
+        session.flush()  # while the flag is up, so nothing the shop sent is echoed back
+        return applied
     finally:
         session.info.pop(FROM_SHOP, None)
 

@@ -16,7 +16,12 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from portal.api.carrier_events import BadSignature, verify
 from portal.db import get_session, utcnow
-from portal.stores import generic, openapi, shopify
+from portal.stores import (  # outbound: its flush listener writes the events to the shop
+    generic,
+    openapi,
+    outbound,  # noqa: F401
+    shopify,
+)
 from portal.stores.context import current_context
 from portal.stores.lookup import BadRecord, StoreError, UnknownOrder
 from portal.stores.service import EventOutcome, apply_event
