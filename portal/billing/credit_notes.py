@@ -70,6 +70,8 @@ def build_credit_note(
                 Invoice.order_id == order.id, Invoice.kind == InvoiceKind.CREDIT_NOTE)) or 0
         if shipping_cents > order.shipping_cents - credited_shipping:
             raise RefundError("That is more shipping than is left to credit.")
+        note_lines.extend(_shipping_tax_line(session, order=order, before=credited_shipping,
+                                             after=credited_shipping + shipping_cents))
     if not note_lines and not shipping_cents:
         if amount_cents is None or amount_cents <= 0:
             raise RefundError("Give the lines to credit or a positive amount.",
@@ -101,6 +103,20 @@ def build_credit_note(
         discount_cents=totals.discount_cents, shipping_cents=totals.shipping_cents,
         tax_cents=totals.tax_cents, total_cents=totals.total_cents, lines=note_lines,
     )
+
+
+def _shipping_tax_line(session: Session, *, order: Order, before: int,
+                       after: int) -> list[InvoiceLine]:
+    """Its share of the tax a shop charged on shipping (an order's tax beyond its lines'
+    tax, as shop orders can have), so crediting all the shipping gives all that tax back."""
+    lines_tax = session.scalar(select(func.coalesce(func.sum(OrderLine.tax_cents), 0)).where(
+        OrderLine.order_id == order.id)) or 0
+    shipping_tax = order.tax_cents - lines_tax
+    if shipping_tax <= 0:
+        return []
+    share = units_share(shipping_tax, before=before, after=after, of_units=order.shipping_cents)
+    return [InvoiceLine(description="Tax on shipping", quantity=1, unit_price_cents=0,
+                        discount_cents=0, tax_rate_bp=0, tax_cents=share)] if share else []
 
 
 def _credited_lines(

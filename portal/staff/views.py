@@ -34,6 +34,7 @@ def dashboard() -> str:
 
 import portal.staff.audit_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.content_views  # noqa: E402  (routes join this blueprint)
+import portal.staff.deliveries_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.macro_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.metrics_views  # noqa: E402  (routes join this blueprint)
 import portal.staff.requests_views  # noqa: E402  (routes join this blueprint)
