@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w15_outbound'
-down_revision: str | None = 'w12_problem_reports'
+down_revision: str | None = 'w14a_sessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
