@@ -105,5 +105,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": environment != "development",
         "WTF_CSRF_TIME_LIMIT": None,
+        # One size limit for every request body, chunked or not (uploads raise it per route).
+        "MAX_CONTENT_LENGTH": int(_env("PORTAL_MAX_REQUEST_BYTES", "1048576") or 1048576),
         "PAGE_SIZE": 20,
     }

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from portal.api.inbound import UnsafeJson, load_json
 from portal.domain import DomainError
 from portal.orders.carriers import UnknownCarrierStatus, normalise
 from portal.orders.tracking import CarrierEvent
@@ -59,7 +59,7 @@ def _text(event: dict[str, object], name: str, *, required: bool, limit: int) ->
         if required:
             raise BadPayload(f"{name} is required", field=name)
         return None
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+    if not isinstance(value, str) or len(value) > limit:
         raise BadPayload(f"{name} must be text of at most {limit} characters", field=name)
     return value.strip()
 
@@ -77,6 +77,10 @@ def _event(carrier: str, raw: object) -> CarrierEvent:
         raise BadPayload("occurred_at must be an ISO 8601 time", field="occurred_at") from None
     if occurred_at.tzinfo is None:
         raise BadPayload("occurred_at needs a time zone (e.g. Z)", field="occurred_at")
+    try:
+        occurred_at = occurred_at.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is past the last day Python knows
+        raise BadPayload("occurred_at is out of range", field="occurred_at") from None
     estimate_raw = _text(raw, "estimated_delivery", required=False, limit=10)
     try:
         estimate = date.fromisoformat(estimate_raw) if estimate_raw else None
@@ -119,7 +123,7 @@ def read_events(
     verify(secret=secret, timestamp=timestamp, signature=signature, body=body, now=now,
            max_skew_seconds=max_skew_seconds)
     try:
-        payload = json.loads(body)
-    except ValueError:  # json.JSONDecodeError and undecodable bytes
-        raise BadPayload("malformed JSON") from None
+        payload = load_json(body)
+    except UnsafeJson as error:
+        raise BadPayload(error.message, field=error.field) from None
     return parse_events(carrier, payload)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from portal.api.carrier_events import BadPayload, BadSignature, read_events
+from portal.api.inbound import read_body
 from portal.db import get_session, utcnow
 from portal.links import external_url
 from portal.orders.carriers import get_carrier
@@ -20,8 +21,6 @@ from portal.orders.tracking import (
 )
 
 bp = Blueprint("api", __name__)
-
-MAX_BODY_BYTES = 256 * 1024
 
 
 def _error(status: int, message: str, **extra: object) -> tuple[Response, int]:
@@ -40,14 +39,12 @@ def carrier_webhook(carrier: str) -> tuple[Response, int]:
     secret = current_app.config.get("CARRIER_SECRETS", {}).get(carrier)
     if not secret or get_carrier(carrier) is None:
         return _error(404, f"unknown carrier {carrier!r}")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return _error(413, "body too large")
     now = utcnow()
     try:
         events = read_events(
             carrier, secret=secret, timestamp=request.headers.get("X-Portal-Timestamp"),
             signature=request.headers.get("X-Portal-Signature"),
-            body=request.get_data(cache=False), now=now,
+            body=read_body(), now=now,
             max_skew_seconds=int(current_app.config["WEBHOOK_MAX_SKEW_SECONDS"]))
         result = _apply(carrier, events, now)
     except BadSignature as error:

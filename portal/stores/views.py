@@ -8,13 +8,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.api.carrier_events import BadSignature, verify
+from portal.api.inbound import UnsafeJson, load_json
+from portal.api.inbound import read_body as read_request_body
 from portal.db import get_session, utcnow
 from portal.stores import (  # outbound: its flush listener writes the events to the shop
     generic,
@@ -42,23 +44,18 @@ def _error(status: int, message: str, field: str | None = None) -> tuple[Respons
 
 def read_body() -> bytes:
     """The raw body, read at most one byte past the limit whatever the transfer encoding."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    body = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    return body
+    try:
+        return read_request_body()
+    except RequestEntityTooLarge:
+        raise BodyTooLarge from None
 
 
 def decode_json(body: bytes) -> Any:
-    """The JSON document, or BadRecord; NUL characters are refused (PostgreSQL cannot keep
-    them) and so is nesting too deep to read."""
-    if b"\\u0000" in body:
-        raise BadRecord("text may not contain NUL characters", field="body")
+    """The JSON document, or BadRecord naming the field that no database could keep."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        raise BadRecord("the body is not valid JSON", field="body") from None
+        return load_json(body)
+    except UnsafeJson as error:
+        raise BadRecord(error.message, field=error.field) from None
 
 
 def shopify_signature(secret: str, body: bytes) -> str:

@@ -21,14 +21,6 @@ from tests.orders.factories import make_shipment
 SECRET = "ups-test-secret"
 
 
-@pytest.fixture
-def parcel(session):
-    customer = make_customer(session, email="ada@example.com", name="Ada Lovelace")
-    order = make_order(session, customer)
-    return make_shipment(session, order, carrier="ups", tracking_number="1ZTEST0001",
-                         status=ShipmentStatus.INFO_RECEIVED)
-
-
 def post(client, body, *, carrier="ups", secret=SECRET, timestamp=None, signature=None,
          headers=None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -154,7 +146,7 @@ def test_sha256_prefix_accepted(client, parcel):
 def test_malformed_json_is_400(client, parcel):
     response = post(client, b"{not json")
     assert response.status_code == 400
-    assert response.get_json()["error"] == "malformed JSON"
+    assert response.get_json()["error"] == "the body is not valid JSON"
 
 
 @pytest.mark.parametrize(("body", "field"), [
