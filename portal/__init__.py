@@ -76,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.staff.views import bp as staff_bp
     from portal.stores.views import bp as stores_api_bp
     from portal.support.help_views import bp as order_help_bp
+    from portal.support.inbound import bp as inbound_mail_bp
+    from portal.support.survey_views import bp as surveys_bp
     from portal.support.views import bp as support_bp
 
     app.register_blueprint(home_bp)
@@ -88,6 +90,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(help_bp, url_prefix="/help")
     app.register_blueprint(support_bp)
     app.register_blueprint(order_help_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(inbound_mail_bp, url_prefix="/api")
+    csrf.exempt(inbound_mail_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(api_bp, url_prefix="/api")
     csrf.exempt(api_bp)

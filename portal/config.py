@@ -91,6 +91,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "MAIL_PASSWORD": _env("PORTAL_MAIL_PASSWORD"),
         "MAIL_USE_TLS": _env("PORTAL_MAIL_USE_TLS", "true") == "true",
         "MAIL_SENDER": _env("PORTAL_MAIL_SENDER", "Portal <support@example.com>"),
+        # Answers to support emails: reply+<signed id>@this domain reach the inbound endpoint.
+        "REPLY_DOMAIN": _env("PORTAL_REPLY_DOMAIN", "reply.example.com"),
+        "INBOUND_MAIL_SECRET": _env("PORTAL_INBOUND_MAIL_SECRET"),
         "RATELIMIT_STORAGE_URI": _env("PORTAL_RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("PORTAL_LOGIN_RATE_LIMIT", "10 per minute"),
         "TRACK_RATE_LIMIT": _env("PORTAL_TRACK_RATE_LIMIT", "20 per minute"),

@@ -34,6 +34,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[created_at]
     sent_at: Mapped[utc_datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -42,13 +43,16 @@ class OutboxMessage(Base):
 
 
 def queue_mail(
-    session: Session, *, to: str, subject: str, body: str, html: str | None = None
+    session: Session, *, to: str, subject: str, body: str, html: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage:
     """Adds a message to the outbox; it is delivered once the caller's transaction commits.
 
     `body` is the plain text every reader gets; `html`, when given, is the alternative part.
+    `reply_to` routes the recipient's answer (a support thread's signed inbound address).
     """
-    message = OutboxMessage(recipient=to, subject=subject, body=body, html_body=html)
+    message = OutboxMessage(recipient=to, subject=subject, body=body, html_body=html,
+                            reply_to=reply_to)
     session.add(message)
     session.info[_QUEUED] = True
     return message
@@ -90,6 +94,8 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email.set_content(message.body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")

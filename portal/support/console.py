@@ -20,10 +20,9 @@ from portal.domain import DomainError, NotFound
 from portal.enums import RequestPriority, RequestStatus, Role
 from portal.help_sessions.models import HelpSessionEvent
 from portal.help_sessions.service import trail_for_request
-from portal.mail import queue_mail
 from portal.orders.models import Order
 from portal.returns.models import ReturnRequest
-from portal.support import sla
+from portal.support import emails, sla
 from portal.support.models import Message, SatisfactionRating, SupportRequest
 from portal.support.service import CATEGORIES, OPEN_STATUSES
 
@@ -137,13 +136,8 @@ def reply(
         if support_request.status == RequestStatus.OPEN:
             sla.change_status(sla_policy, support_request, RequestStatus.AWAITING_CUSTOMER,
                               now=now)
-        queue_mail(
-            session, to=support_request.customer.email,
-            subject=f"Re: {support_request.subject} [{support_request.number}]",
-            body=(f"Hello {support_request.customer.first_name},\n\n{body}\n\n"
-                  f"{staff.first_name}, customer support\n\n"
-                  f"Reply or see the whole conversation: {request_url(support_request.number)}\n"),
-        )
+        emails.queue_staff_reply(session, support_request=support_request, staff=staff,
+                                 body=body, request_url=request_url)
     session.flush()
     record_event(session, actor_id=staff.id,
                  action="support.note_added" if is_internal else "support.replied",
@@ -185,6 +179,9 @@ def triage(
         sla.change_priority(sla_policy, support_request, change.priority)
     if change.status != support_request.status:
         sla.change_status(sla_policy, support_request, change.status, now=now)
+        if change.status is RequestStatus.RESOLVED:
+            emails.queue_survey(session, support_request=support_request,
+                                shopper=support_request.customer)
     support_request.category = change.category
     support_request.assignee_id = change.assignee_id
     if change.status in OPEN_STATUSES:

@@ -126,6 +126,13 @@ class RatingForm(FlaskForm):
                             render_kw={"rows": 2, "maxlength": 500})
 
 
+class SurveyCommentForm(FlaskForm):
+    comment = TextAreaField("Anything to add? (optional)",
+                            validators=[DataRequired(message="Write a few words first."),
+                                        Length(max=500, message="Use at most 500 characters.")],
+                            render_kw={"rows": 3, "maxlength": 500})
+
+
 class StaffReplyForm(FlaskForm):
     body = TextAreaField(
         "Message", validators=[DataRequired(message="Write the message first."),

@@ -326,3 +326,30 @@ def rate_request(
         raise RequestClosed("You have already rated this request. Thank you!",
                             field="score") from None
     return rating
+
+
+def rate_by_survey(
+    session: Session, *, request_id: int, score: int, now: datetime
+) -> tuple[SupportRequest, SatisfactionRating | None]:
+    """The survey link's one click: the same rule as rating on the page, once per request.
+
+    Returns the request and the new rating, or None when it was already rated (a reused link).
+    """
+    support_request = session.get(SupportRequest, request_id)
+    if support_request is None:
+        raise NotFound("No such request.")
+    if session.scalar(select(exists().where(SatisfactionRating.request_id == request_id))):
+        return support_request, None
+    return support_request, rate_request(
+        session, customer_id=support_request.customer_id, number=support_request.number,
+        score=score, comment=None, now=now)
+
+
+def add_survey_comment(session: Session, *, request_id: int, comment: str) -> bool:
+    """The optional words after a survey click; only the first comment is kept."""
+    rating = session.scalar(
+        select(SatisfactionRating).where(SatisfactionRating.request_id == request_id))
+    if rating is None or rating.comment or not comment.strip():
+        return False
+    rating.comment = comment.strip()[:500]
+    return True
