@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -49,7 +50,7 @@ def test_a_staff_reply_is_emailed_with_html_and_a_signed_reply_to(app, session, 
 def _answer(client, to, sender, text):
     return client.post("/api/inbound-mail", data={
         "to": to, "from": f"Ada Lovelace <{sender}>", "subject": "Re: Lamp broken",
-        "text": text, "envelope": '{"to": ["%s"], "from": "%s"}' % (to, sender)})
+        "text": text, "envelope": json.dumps({"to": [to], "from": sender})})
 
 
 QUOTED = ("Here it is, the shade is cracked.\n\n"
