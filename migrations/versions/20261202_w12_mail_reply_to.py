@@ -1,7 +1,7 @@
 """mail reply to
 
 Revision ID: w12_mail_reply_to
-Revises: w12_problem_reports
+Revises: w15_outbound
 Create Date: 2026-12-02 05:11:30.422439
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w12_mail_reply_to'
-down_revision: str | None = 'w12_problem_reports'
+down_revision: str | None = 'w15_outbound'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
