@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
+    DecimalField,
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.audit import AuditFilters
 from portal.auth.models import Customer
+from portal.enums import ReturnReason
 from portal.formatting import humanize
+from portal.orders.models import Order
 from portal.support.console import BulkChange
+from portal.support.forms import new_idempotency_key
 from portal.support.metrics import Period
 from portal.support.models import RequestStatus
 from portal.support.service import CATEGORIES
@@ -139,3 +146,48 @@ class MacroForm(FlaskForm):
         DataRequired(message="Write the reply."),
         Length(max=5000, message="Use at most 5,000 characters.")],
         render_kw={"rows": 8, "maxlength": 5000})
+
+
+class OrderActionForm(FlaskForm):
+    """An action on an order: a tick to confirm, and a key so a resent form acts once.
+
+    Several of these share a page, so each gets a prefix; the token is checked for every
+    POST by the app-wide CSRFProtect (a prefixed form would look for a prefixed token).
+    """
+
+    class Meta:
+        csrf = False
+
+    confirm = BooleanField("I have checked this with the shopper",
+                           validators=[DataRequired(message="Tick to confirm.")])
+    key = HiddenField(default=new_idempotency_key, validators=[
+        DataRequired(), Regexp(r"^[0-9a-f]{32}$", message="Reload the page and try again.")])
+
+
+class LineChoiceMixin:
+    line: SelectField
+
+    def set_lines(self, order: Order) -> None:
+        self.line.choices = [("", "Choose a line")] + [
+            (str(line.id), f"{line.product_name} ({line.quantity} ordered)")
+            for line in order.lines]
+
+
+class RefundForm(OrderActionForm, LineChoiceMixin):
+    line = SelectField("Refund units of a line", default="", validate_choice=True)
+    quantity = IntegerField("Units", default=1, validators=[
+        Optional(), NumberRange(min=1, max=10_000, message="Enter at least 1 unit.")])
+    amount = DecimalField("Or an amount", places=2, validators=[
+        Optional(), NumberRange(min=Decimal("0.01"), message="Enter an amount above zero.")])
+    reason = StringField("Reason (on the credit note)", validators=[
+        DataRequired(message="Say why."), Length(max=200)])
+
+
+class StaffReturnForm(OrderActionForm, LineChoiceMixin):
+    line = SelectField("Line to return", default="", validate_choice=True,
+                       validators=[DataRequired(message="Choose a line.")])
+    quantity = IntegerField("Units", default=1, validators=[
+        DataRequired(message="Enter the units."),
+        NumberRange(min=1, max=10_000, message="Enter at least 1 unit.")])
+    reason = SelectField("Reason", choices=[(r.value, humanize(r.value)) for r in ReturnReason],
+                         default=ReturnReason.DAMAGED.value)

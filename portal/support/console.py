@@ -15,18 +15,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.audit import record_event
 from portal.auth.models import Customer
-from portal.billing.models import Refund
 from portal.domain import DomainError, NotFound
 from portal.enums import RequestPriority, RequestStatus, Role
 from portal.help_sessions.models import HelpSessionEvent
 from portal.help_sessions.service import trail_for_request
-from portal.orders.models import Order
-from portal.returns.models import ReturnRequest
 from portal.support import emails, sla
 from portal.support.models import Message, SatisfactionRating, SupportRequest
 from portal.support.service import CATEGORIES, OPEN_STATUSES
-
-HISTORY_LIMIT = 10
+from portal.support.timeline import Entry, shopper_timeline
 
 
 def list_staff(session: Session) -> list[Customer]:
@@ -39,21 +35,11 @@ def list_staff(session: Session) -> list[Customer]:
 
 
 @dataclass(frozen=True)
-class History:
-    """The shopper's recent history, each part bounded to a few rows."""
-
-    orders: Sequence[Order]
-    returns: Sequence[ReturnRequest]
-    refunds: Sequence[tuple[Refund, str]]  # (refund, order number)
-    requests: Sequence[SupportRequest]
-
-
-@dataclass(frozen=True)
 class Review:
     request: SupportRequest
     messages: Sequence[Message]
     rating: SatisfactionRating | None
-    history: History
+    timeline: Sequence[Entry]
     help_trail: Sequence[HelpSessionEvent] = ()  # searches and articles before the request
 
 
@@ -79,39 +65,9 @@ def review_request(session: Session, *, number: str) -> Review:
     ).all()
     rating = session.scalar(
         select(SatisfactionRating).where(SatisfactionRating.request_id == support_request.id))
-    history = customer_history(session, customer_id=support_request.customer_id,
-                               exclude_request_id=support_request.id)
-    return Review(request=support_request, messages=messages, rating=rating, history=history,
+    timeline = shopper_timeline(session, support_request=support_request)
+    return Review(request=support_request, messages=messages, rating=rating, timeline=timeline,
                   help_trail=trail_for_request(session, request_id=support_request.id))
-
-
-def customer_history(
-    session: Session, *, customer_id: int, exclude_request_id: int | None = None,
-    limit: int = HISTORY_LIMIT,
-) -> History:
-    """Read-only: recent orders with shipments, returns, refunds and other requests."""
-    orders = session.scalars(
-        select(Order).where(Order.customer_id == customer_id)
-        .options(selectinload(Order.shipments))
-        .order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
-    ).all()
-    returns = session.scalars(
-        select(ReturnRequest).where(ReturnRequest.customer_id == customer_id)
-        .options(joinedload(ReturnRequest.order))
-        .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc()).limit(limit)
-    ).all()
-    refunds: Sequence[tuple[Refund, str]] = session.execute(  # type: ignore[assignment]
-        select(Refund, Order.number).join(Order, Order.id == Refund.order_id)
-        .where(Refund.customer_id == customer_id)
-        .order_by(Refund.created_at.desc(), Refund.id.desc()).limit(limit)
-    ).all()
-    others = select(SupportRequest).where(SupportRequest.customer_id == customer_id)
-    if exclude_request_id is not None:
-        others = others.where(SupportRequest.id != exclude_request_id)
-    requests = session.scalars(
-        others.order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc()).limit(limit)
-    ).all()
-    return History(orders=orders, returns=returns, refunds=refunds, requests=requests)
 
 
 def reply(
