@@ -56,6 +56,12 @@ class SecondFactorForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
+    """Prefixed ("email-"), so its password field and the password form's differ in id."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "email")
+        super().__init__(*args, **kwargs)
+
     new_email = EmailField("New email", validators=[DataRequired(), Email(), Length(max=254)],
                            render_kw={"autocomplete": "email"})
     current_password = PasswordField(

@@ -23,7 +23,7 @@ def _link(mail, path):
 
 def _ask(client, new_email="new@example.com", password="portal-demo"):
     return client.post("/account/email",
-                       data={"new_email": new_email, "current_password": password})
+                       data={"email-new_email": new_email, "email-current_password": password})
 
 
 def test_email_change_journey_with_undo(client, session, login, outbox, app):
