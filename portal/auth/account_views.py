@@ -96,7 +96,7 @@ def undo_email(token: str) -> Response | str:
     try:
         if request.method == "POST":
             customer = email_change.undo_email_change(session, token=token,
-                                                      secret_key=secret_key)
+                                                      secret_key=secret_key, now=utcnow())
             session.commit()
             flash(f"Your account uses {customer.email} again. Now choose a new password.",
                   "success")

@@ -6,7 +6,7 @@ account still has the address it expects, so each works once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -16,6 +16,7 @@ from portal.audit import record_event
 from portal.auth import notices
 from portal.auth.models import Customer
 from portal.auth.service import check_password, find_customer_by_email, normalize_email
+from portal.auth.sessions import end_all_sessions
 from portal.domain import DomainError
 
 CONFIRM_SALT = "email-change"
@@ -77,11 +78,15 @@ def read_undo_link(session: Session, *, token: str, secret_key: str) -> tuple[Cu
     return _customer_with(session, payload, email=payload["new"]), payload["old"]
 
 
-def undo_email_change(session: Session, *, token: str, secret_key: str) -> Customer:
-    """Puts the old address back, from the link mailed to it."""
+def undo_email_change(
+    session: Session, *, token: str, secret_key: str, now: datetime
+) -> Customer:
+    """Puts the old address back, from the link mailed to it, and ends every session: whoever
+    changed it is signed out."""
     customer, old_email = read_undo_link(session, token=token, secret_key=secret_key)
     new_email = customer.email
     _move(session, customer, to=old_email)
+    end_all_sessions(session, customer_id=customer.id, now=now)
     record_event(session, actor_id=None, action="email_change_undone", object_type="customer",
                  object_id=customer.id, old=new_email, new=old_email)
     return customer

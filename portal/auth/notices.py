@@ -95,8 +95,8 @@ def send_email_changed(
         body=(
             f"Hello {customer.first_name},\n\nYour account now uses {customer.email} instead "
             f"of this address. If that was you, there is nothing to do.\n\nIf it was not you, "
-            f"open this link within 14 days to put this address back:\n\n{undo_link}\n\n"
-            "Then reset your password from the sign-in page.\n"
+            f"open this link within 14 days to put this address back and sign out every "
+            f"session:\n\n{undo_link}\n\nThen reset your password from the sign-in page.\n"
         ),
     )
 

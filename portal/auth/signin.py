@@ -10,9 +10,10 @@ from flask import session as cookie_session
 from werkzeug.wrappers import Response
 
 from portal.auth import service, twofactor
+from portal.auth.devices import notify_if_new_device
 from portal.auth.models import Customer
 from portal.auth.session_views import sign_in
-from portal.db import get_session
+from portal.db import get_session, utcnow
 
 _PENDING = "pending_sign_in"
 PENDING_MAX_AGE = 600  # seconds to type the second factor after the password
@@ -42,4 +43,8 @@ def finish_pending(customer: Customer) -> Response:
 
 def _land(customer: Customer, *, remember: bool, target: str | None) -> Response:
     sign_in(customer, remember=remember)
+    session = get_session()
+    if notify_if_new_device(session, customer, login_session_id=customer.login_session_id,
+                            now=utcnow()):
+        session.commit()
     return redirect(target if service.is_safe_next(target) else url_for("home.index"))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal import storage
 from portal.audit import record_event
 from portal.auth.models import Address, Customer, EmailCode
+from portal.auth.sessions import end_all_sessions
 from portal.auth.twofactor import remove_two_factor
 from portal.billing.models import PaymentMethod
 from portal.domain import DomainError
@@ -74,6 +75,7 @@ def carry_out_due_deletions(session: Session, *, now: datetime) -> int:
     ).all()
     for deletion in due:
         anonymise(session, customer_id=deletion.customer_id)
+        end_all_sessions(session, customer_id=deletion.customer_id, now=now)
         deletion.completed_at = now
         record_event(session, actor_id=None, action="account_deleted", object_type="customer",
                      object_id=deletion.customer_id)

@@ -49,9 +49,11 @@ def test_email_change_journey_with_undo(client, session, login, outbox, app):
     stranger = app.test_client()  # the undo link works without signing in
     undo = _link(notice, "/account/email/undo")
     assert "Put your email back" in stranger.get(undo).get_data(as_text=True)
+    assert client.get("/account").status_code == 200
     assert stranger.post(undo).location == "/password/reset"
     session.refresh(customer)
     assert customer.email == "old@example.com"
+    assert client.get("/account").status_code == 302  # whoever changed it is signed out
     assert stranger.post(undo, follow_redirects=True).status_code == 200
     session.refresh(customer)
     assert customer.email == "old@example.com"
@@ -177,3 +179,19 @@ def test_another_shoppers_address_cannot_be_edited(client, session, login):
     session.refresh(address)
     assert address.label == "Home"
     assert client.get("/account/addresses/99999999999/edit").status_code == 404
+
+
+def test_a_sign_in_from_a_new_device_is_notified(client, session, app, outbox):
+    make_customer(session, email="ada@example.com")
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0"
+    iphone = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+    data = {"email": "ada@example.com", "password": "portal-demo"}
+    app.test_client().post("/login", data=data, headers={"User-Agent": firefox})
+    assert outbox() == []  # the very first sign-in is no news
+    app.test_client().post("/login", data=data, headers={"User-Agent": firefox})
+    assert outbox() == []  # a device seen before
+    app.test_client().post("/login", data=data, headers={"User-Agent": iphone})
+    [mail] = outbox()
+    assert mail["Subject"] == "New sign-in to your account"
+    assert "Mobile Safari on iOS" in _body(mail)
