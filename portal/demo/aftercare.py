@@ -5,6 +5,13 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from portal.demo.helpdesk import (
+    RECENT,
+    add_help_session,
+    add_rating,
+    response_delay,
+    sla_fields,
+)
 from portal.demo.people import Shopper, Staff
 from portal.demo.rows import RowWriter
 from portal.enums import (
@@ -16,7 +23,7 @@ from portal.enums import (
     ReturnStatus,
 )
 from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import Message, SupportRequest
 
 # The steps a return walks through, in order; a return stops at its status.
 _PATH = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,
@@ -154,9 +161,12 @@ def add_request(
     words = {"order": order[1] if order else "my last order", "name": shopper.name.split()[0]}
     agent = rng.choice(staff)
     answered = status is not RequestStatus.OPEN or rng.random() < 0.4
-    first_response = min(opened_at + timedelta(hours=rng.uniform(0.5, 20)), now)
+    first_response = min(opened_at + response_delay(rng), now)
     closed = status in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
     resolved_at = min(first_response + timedelta(hours=rng.uniform(2, 72)), now) if closed else None
+    if answered and status is RequestStatus.OPEN and rng.random() < 0.7:
+        status = RequestStatus.AWAITING_CUSTOMER  # our reply went out; the shopper is next
+    follow_up = closed and rng.random() < 0.4  # otherwise settled with the one reply
     priority = RequestPriority.HIGH if category in ("billing", "delivery") else rng.choice(
         (RequestPriority.NORMAL, RequestPriority.NORMAL, RequestPriority.LOW))
     request_id = writer.add(
@@ -166,7 +176,14 @@ def add_request(
         search_query=None, idempotency_key=numbers.key(), created_at=opened_at,
         updated_at=resolved_at or (first_response if answered else opened_at),
         first_response_at=first_response if answered else None, resolved_at=resolved_at,
+        **sla_fields(priority, status, opened_at=opened_at,
+                     first_response=first_response if answered else None,
+                     resolved_at=resolved_at),
     )
+    if now - opened_at < RECENT and rng.random() < 0.6:  # searched the help center first
+        add_help_session(writer, rng, customer_id=shopper.id,
+                         started_at=opened_at - timedelta(minutes=rng.uniform(5, 600)),
+                         request=(request_id, opened_at))
     writer.add(Message, request_id=request_id, author_id=shopper.id,
                body=first.format(**words), is_internal=False, created_at=opened_at)
     if answered:
@@ -175,11 +192,14 @@ def add_request(
                    created_at=first_response - timedelta(minutes=5))
         writer.add(Message, request_id=request_id, author_id=agent.id,
                    body=reply.format(**words), is_internal=False, created_at=first_response)
-    if closed and resolved_at is not None:
+    if follow_up and resolved_at is not None:
         writer.add(Message, request_id=request_id, author_id=shopper.id,
-                   body="That sorted it, thank you!", is_internal=False, created_at=resolved_at)
-        if rng.random() < 0.5:
-            writer.add(SatisfactionRating, request_id=request_id,
-                       score=rng.choice((5, 5, 5, 4, 4, 3, 2)), comment=None,
-                       created_at=resolved_at + timedelta(hours=1))
+                   body="Thanks, but it still has not arrived. Can you check again?",
+                   is_internal=False,
+                   created_at=first_response + (resolved_at - first_response) / 2)
+        writer.add(Message, request_id=request_id, author_id=agent.id,
+                   body="I have asked the carrier and sent a replacement; sorry for the wait.",
+                   is_internal=False, created_at=resolved_at)
+    if closed and resolved_at is not None and rng.random() < 0.5:
+        add_rating(writer, rng, request_id=request_id, resolved_at=resolved_at)
     return request_id

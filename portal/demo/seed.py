@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import Customer
 from portal.demo.aftercare import Numbers, add_request
 from portal.demo.catalog import build_catalog
+from portal.demo.helpdesk import RECENT, add_help_session, add_macros
 from portal.demo.ledger import CreditBook
 from portal.demo.orders import Context, Plan, build_order
 from portal.demo.people import Shopper, build_people
@@ -115,8 +116,12 @@ def seed_store(
     for placed_at, shopper, plan in _timeline(rng, shoppers, orders=orders, now=now):
         age_days = (now - placed_at).total_seconds() / 86400
         build_order(ctx, shopper, placed_at, plan or random_plan(rng, age_days))
-        if plan is None and age_days > 1 and rng.random() < 0.01:
+        if plan is None and age_days > 1 and rng.random() < (0.3 if age_days < 90 else 0.01):
             _question_without_order(ctx, shoppers, placed_at)
+        if age_days < RECENT.days and rng.random() < 0.5:  # self-service that needed no one
+            add_help_session(writer, rng, customer_id=shopper.id, request=None,
+                             started_at=min(placed_at + timedelta(days=rng.uniform(1, 10)),
+                                            now - timedelta(hours=1)))
         placed += 1
         in_batch += 1
         if in_batch >= batch_size:
@@ -124,6 +129,7 @@ def seed_store(
             if progress:
                 progress(in_batch)
             in_batch = 0
+    add_macros(writer, now=now)
     writer.finish()
     if progress and in_batch:
         progress(in_batch)
