@@ -19,12 +19,16 @@ from portal.auth.sessions import end_all_sessions
 from portal.auth.twofactor import remove_two_factor
 from portal.billing.models import PaymentMethod
 from portal.domain import DomainError
+from portal.enums import OrderStatus
 from portal.orders.models import Order
+from portal.overview import CLOSED_RETURNS
 from portal.privacy.models import AccountDeletion, DataExport
 from portal.returns.models import ReturnLine, ReturnRequest
 from portal.support.models import Attachment, Message, SatisfactionRating, SupportRequest
 
 UNDO_WINDOW = timedelta(days=14)
+_ORDERS_ON_THEIR_WAY = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED,
+                        OrderStatus.SHIPPED)
 DELETED_NAME = "Deleted customer"
 REMOVED_TEXT = "(removed when the account was deleted)"
 
@@ -66,20 +70,35 @@ def cancel_deletion(session: Session, customer: Customer, *, now: datetime) -> N
 
 
 def carry_out_due_deletions(session: Session, *, now: datetime) -> int:
-    """Anonymises every account whose undo window has passed; returns how many."""
+    """Anonymises every account whose undo window has passed; returns how many. An account
+    with an order on its way or a return not finished waits for them (the next sweep looks
+    again), so parcels and refunds still reach the person."""
     due = session.scalars(
         select(AccountDeletion).where(AccountDeletion.due_at <= now,
                                       AccountDeletion.cancelled_at.is_(None),
                                       AccountDeletion.completed_at.is_(None))
         .with_for_update(skip_locked=True)
     ).all()
+    done = 0
     for deletion in due:
+        if has_unfinished_business(session, customer_id=deletion.customer_id):
+            continue
+        done += 1
         anonymise(session, customer_id=deletion.customer_id)
         end_all_sessions(session, customer_id=deletion.customer_id, now=now)
         deletion.completed_at = now
         record_event(session, actor_id=None, action="account_deleted", object_type="customer",
                      object_id=deletion.customer_id)
-    return len(due)
+    return done
+
+
+def has_unfinished_business(session: Session, *, customer_id: int) -> bool:
+    """An order not delivered yet, or a return neither refunded nor closed."""
+    open_order = select(Order.id).where(Order.customer_id == customer_id,
+                                        Order.status.in_(_ORDERS_ON_THEIR_WAY))
+    open_return = select(ReturnRequest.id).where(ReturnRequest.customer_id == customer_id,
+                                                 ReturnRequest.status.not_in(CLOSED_RETURNS))
+    return session.scalar(select(open_order.exists() | open_return.exists())) or False
 
 
 def anonymise(session: Session, *, customer_id: int) -> None:

@@ -17,7 +17,8 @@ def send_deletion_scheduled(
         session, to=customer.email, subject="Your account will be deleted",
         body=(
             f"Hello {customer.first_name},\n\nAs you asked, your account will be deleted on "
-            f"{due_at:%d %B %Y} (UTC). Your orders, returns, requests and addresses will then "
+            f"{due_at:%d %B %Y} (UTC), or once your open orders and returns are done if that is "
+            "later. Your orders, returns, requests and addresses will then "
             "be erased; only invoices and credit notes are kept, as the law requires.\n\n"
             f"Changed your mind? Until then, sign in and choose \"Keep my account\":\n\n{link}\n"
         ),

@@ -13,24 +13,26 @@ from portal.audit import AuditEvent
 from portal.auth.models import Address, Customer
 from portal.billing.models import Invoice
 from portal.db import utcnow
-from portal.enums import ExportStatus, Role
+from portal.enums import ExportStatus, OrderStatus, ReturnStatus, Role
 from portal.orders.models import Order
 from portal.privacy import deletion, exports
 from portal.privacy.models import DataExport
 from portal.support.models import Message, SupportRequest
 from tests.billing.factories import make_paid_order
-from tests.factories import make_address, make_customer
+from tests.factories import make_address, make_customer, make_order
 from tests.returns.factories import make_return
 from tests.support.factories import add_message, make_request
 
 
 @pytest.fixture
 def history(session):
-    """A shopper with an address, a paid order and invoice, a return and a request."""
+    """A shopper with an address, a delivered order and its invoice, a refunded return and a
+    request."""
     customer = make_customer(session, email="ada@example.com", name="Ada Lovelace")
     make_address(session, customer, line1="12 Analytical Row")
     order, invoice = make_paid_order(session, customer)
-    make_return(session, order)
+    order.status = OrderStatus.DELIVERED
+    make_return(session, order, status=ReturnStatus.REFUNDED)
     request = make_request(session, customer, subject="Where is my parcel?")
     staff = make_customer(session, role=Role.STAFF)
     add_message(session, request, staff, "It is on its way.")
@@ -229,3 +231,20 @@ def test_privacy_posts_need_csrf(csrf_app_config, client, session):
     assert client.post("/account/data/exports").status_code == 400
     assert session.scalar(select(DataExport)) is None
     assert deletion.pending_deletion(session, customer_id=customer.id) is None
+
+
+def test_an_order_on_its_way_or_an_open_return_postpones_the_deletion(client, session, login,
+                                                                      app):
+    customer = make_customer(session)
+    order = make_order(session, customer, status=OrderStatus.SHIPPED)
+    login(client, customer)
+    client.post("/account/data/delete", data={"understood": "y"})
+    later = utcnow() + timedelta(days=15)
+    with app.app_context():
+        assert deletion.carry_out_due_deletions(session, now=later) == 0
+        order.status = OrderStatus.DELIVERED
+        returned = make_return(session, order)
+        assert deletion.carry_out_due_deletions(session, now=later) == 0
+        returned.status = ReturnStatus.REFUNDED
+        session.commit()
+        assert deletion.carry_out_due_deletions(session, now=later) == 1
