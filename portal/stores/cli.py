@@ -35,8 +35,7 @@ def import_command(file: Path, batch_size: int, email: bool) -> None:
     with file.open("rb") as handle:
         total_lines = sum(1 for _ in handle)
     context = StoreContext(policy=current_app.config["STORE_POLICY"],
-                           base_url=(current_app.config.get("BASE_URL") or
-                                     "http://127.0.0.1:5000") if email else None)
+                           base_url=current_app.config["BASE_URL"] if email else None)
     with new_session() as session, click.progressbar(
             length=total_lines, label=f"Importing {file.name}", file=sys.stderr) as bar:
         done = 0

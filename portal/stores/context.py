@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app
 
 from portal.store import StorePolicy
 
@@ -23,8 +23,7 @@ class Applied:
 
 
 def current_context() -> StoreContext:
-    """The store policy and the portal's public address (PORTAL_BASE_URL; without it, the
-    address this request came to, which only suits development)."""
-    base_url = current_app.config.get("BASE_URL") or (
-        request.host_url if request else "http://127.0.0.1:5000/")
-    return StoreContext(policy=current_app.config["STORE_POLICY"], base_url=base_url)
+    """The store policy and the portal's public address (PORTAL_BASE_URL), never the Host a
+    request came with."""
+    return StoreContext(policy=current_app.config["STORE_POLICY"],
+                        base_url=current_app.config["BASE_URL"])

@@ -25,9 +25,9 @@ def track_url(base_url: str, order: Order) -> str:
 def queue_order_confirmation(session: Session, *, order: Order, customer: Customer,
                              base_url: str) -> None:
     context = {
-        "customer": customer, "order": order, "lines": order.lines,
+        "customer": customer, "order": order,
         "total": format_money(order.total_cents, order.currency),
-        "prices": {line.id: format_money(line.net_cents, order.currency) for line in order.lines},
+        "lines": [(line, format_money(line.net_cents, order.currency)) for line in order.lines],
         "link": track_url(base_url, order),
     }
     queue_mail(session, to=customer.email, subject=f"Order {order.number} confirmed",

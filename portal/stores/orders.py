@@ -39,7 +39,6 @@ def upsert_customer(session: Session, *, source: str, record: CustomerIn) -> Cus
             external_id=record.external_id,
         )
         session.add(customer)
-        session.flush()
         return customer
     if record.name and customer.name != record.name:
         customer.name = record.name[:120]
@@ -82,7 +81,6 @@ def upsert_order(session: Session, *, source: str, record: OrderIn, policy: Stor
         total_cents=total, source=source, external_id=record.external_id,
     )
     session.add(order)
-    session.flush()
     _issue_invoice(session, order=order, customer=customer, shipping_tax=record.shipping_tax)
     if base_url:
         emails.queue_order_confirmation(session, order=order, customer=customer,
@@ -95,13 +93,27 @@ def _order_line(session: Session, *, source: str, line: LineIn) -> OrderLine:
         raise StoreError(f"line {line.external_id}: the discount is more than the line",
                          field="discount")
     sku = (line.sku or f"{source}-{line.external_id}")[:40]
+    known: dict[str, int] = session.info.setdefault(_PRODUCT_IDS, {})
+    if sku in known:  # a bulk import meets the same products again and again
+        product = session.get(Product, known[sku])
+        if product is not None:
+            return _line(product, line)
     product = session.scalar(select(Product).where(Product.sku == sku))
     if product is None:
         product = Product(sku=sku, name=line.name, category="Shop", price_cents=line.unit_price,
                           tax_rate_bp=line.tax_rate_bp)
         session.add(product)
+    else:
+        known[sku] = product.id
+    return _line(product, line)
+
+
+_PRODUCT_IDS = "store_product_ids"
+
+
+def _line(product: Product, line: LineIn) -> OrderLine:
     return OrderLine(
-        product=product, sku=sku, product_name=line.name, quantity=line.quantity,
+        product=product, sku=product.sku, product_name=line.name, quantity=line.quantity,
         unit_price_cents=line.unit_price, discount_cents=line.discount,
         tax_rate_bp=line.tax_rate_bp, tax_cents=line.tax, external_id=line.external_id,
     )
