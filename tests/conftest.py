@@ -73,7 +73,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
         "INSTANCE_PATH": tmp_path,
         "SECRET_KEY": "test-secret",
         "BASE_URL": "https://portal.example",
-        "TRUSTED_HOSTS": ["localhost", "portal.example"],
+        "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "portal.example"],
         "DATABASE_URL": database_url,
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "INDEX_DIR": str(tmp_path / "faq-index"),

@@ -120,7 +120,7 @@ def test_a_return_works_without_javascript(browser, live_server, session, viewpo
 
 
 def test_staff_approve_receive_and_refund(browser, live_server, session, viewport, shot,
-                                          accessibility_violations):
+                                          accessibility_violations, sign_in):
     from portal.enums import Role
     from tests.returns.factories import make_return
 
@@ -131,10 +131,7 @@ def test_staff_approve_receive_and_refund(browser, live_server, session, viewpor
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto(f"{live_server}/login")
-        page.get_by_label("Email").fill("staff@example.com")
-        page.get_by_label("Password").first.fill("portal-demo")
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "staff@example.com")
         page.wait_for_url(lambda url: "/login" not in url)
         page.goto(f"{live_server}/staff/returns")
         page.get_by_label("Status").select_option("requested")
