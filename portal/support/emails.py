@@ -16,11 +16,12 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
+from portal.links import external_url
 from portal.mail import queue_mail
 from portal.support.models import SupportRequest
 
@@ -91,7 +92,7 @@ def request_id_from_survey_token(token: str, *, now: datetime) -> int | None:
 def queue_survey(session: Session, *, support_request: SupportRequest, shopper: Customer) -> None:
     """"How did we do?" with one link per score: one click records the rating."""
     token = survey_token(support_request.id)
-    links = [(score, label, url_for("surveys.rate", token=token, score=score, _external=True))
+    links = [(score, label, external_url("surveys.rate", token=token, score=score))
              for score, label in SCORES.items()]
     text_links = "\n".join(f"  {score} · {label}: {url}" for score, label, url in links)
     queue_mail(

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
-from portal.formatting import user_locale, user_zone
 from portal.help.center import get_help_center
 from portal.help_sessions import tracking
-from portal.orders.service import today_in
-from portal.orders.status import Clock
 from portal.store import current_policy
 from portal.support import attachments, order_help, problems
 from portal.support.forms import AnsweredForm, ProblemReportForm, new_idempotency_key
-from portal.support.views import request_url, show_error
+from portal.support.views import allow_uploads, request_url, shopper_clock, show_error
 from portal.web import render
 
 bp = Blueprint("order_help", __name__)
-
-
-def clock() -> Clock:
-    zone = user_zone()
-    return Clock(today=today_in(zone, utcnow()), zone=zone, locale=user_locale())
+bp.url_value_preprocessor(allow_uploads("order_help.report"))
 
 
 @bp.get("/orders/<order_number>/help")
@@ -32,23 +25,22 @@ def clock() -> Clock:
 def page(order_number: str) -> Response:
     db = get_session()
     found = order_help.order_help(db, customer_id=current_user.id, number=order_number,
-                                  clock=clock(), now=utcnow(), policy=current_policy())
+                                  clock=shopper_clock(), now=utcnow(), policy=current_policy())
     tracking.current(db, now=utcnow(), order_id=found.order.id)
     db.commit()
     center = get_help_center()
     answers = [a for a in (center.article(slug) for slug in found.answer_slugs) if a][:4]
-    return render("support/order_help.html", help=found, answers=answers, clock=clock(),
+    return render("support/order_help.html", help=found, answers=answers, clock=shopper_clock(),
                   answered_form=AnsweredForm(formdata=None))
 
 
 @bp.route("/orders/<order_number>/report/<kind>", methods=["GET", "POST"])
 @login_required
 def report(order_number: str, kind: str) -> Response:
-    request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
     problem = problems.KINDS.get(kind) or abort(404)
     db, form = get_session(), ProblemReportForm()
     found = order_help.order_help(db, customer_id=current_user.id, number=order_number,
-                                  clock=clock(), now=utcnow(), policy=current_policy())
+                                  clock=shopper_clock(), now=utcnow(), policy=current_policy())
     _offer_choices(form, found, problem)
     if form.validate_on_submit():
         try:

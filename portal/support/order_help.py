@@ -91,9 +91,22 @@ def order_help(
         open_requests=open_requests_on(session, customer_id=customer_id, order_id=order.id),
     )
     help_.actions = _actions(help_)
-    slugs = [problem.help_slug for _shipment, problem in problems]
-    help_.answer_slugs = list(dict.fromkeys([*slugs, *ANSWERS_BY_STATE[stage]]))
+    help_.answer_slugs = state_answer_slugs(order, clock)
     return help_
+
+
+def state_answer_slugs(order: Order, clock: status.Clock) -> list[str]:
+    """The articles the order's state calls for, its parcels' problems first (needs
+    order.shipments loaded)."""
+    problems = [p.help_slug for s in order.shipments if (p := status.shipment_problem(s, clock))]
+    return list(dict.fromkeys([*problems, *ANSWERS_BY_STATE[order_stage(order)]]))
+
+
+def latest_order_with_problem(orders: list[Order], clock: status.Clock) -> Order | None:
+    """The newest of these orders with a parcel in trouble: the one a shopper most likely
+    writes about (needs shipments loaded)."""
+    return next((order for order in orders
+                 if any(status.shipment_problem(s, clock) for s in order.shipments)), None)
 
 
 def order_stage(order: Order) -> str:

@@ -80,7 +80,18 @@ def recent_orders(session: Session, *, customer_id: int, limit: int = RECENT_ORD
     """The shopper's newest orders, for the order picker on the contact form."""
     return list(session.scalars(
         select(Order).where(Order.customer_id == customer_id)
+        .options(selectinload(Order.shipments))
         .order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
+    ))
+
+
+def open_requests(session: Session, *, customer_id: int, limit: int = 5) -> list[SupportRequest]:
+    """The shopper's requests still being worked on, newest first: shown before a new one."""
+    return list(session.scalars(
+        select(SupportRequest).options(joinedload(SupportRequest.order))
+        .where(SupportRequest.customer_id == customer_id,
+               SupportRequest.status.in_(OPEN_STATUSES))
+        .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc()).limit(limit)
     ))
 
 

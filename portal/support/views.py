@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import flask
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
@@ -14,11 +16,16 @@ from werkzeug.wrappers import Response
 from portal import storage
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
+from portal.enums import RequestPriority
+from portal.formatting import user_locale, user_zone
 from portal.help.center import get_help_center
 from portal.help_sessions import tracking
 from portal.links import external_url
+from portal.orders.models import Order
+from portal.orders.service import today_in
+from portal.orders.status import Clock
 from portal.pagination import page_number
-from portal.support import attachments, deflection, service
+from portal.support import attachments, deflection, order_help, service
 from portal.support.forms import (
     AnsweredForm,
     ContactForm,
@@ -27,7 +34,7 @@ from portal.support.forms import (
     ResolveForm,
     new_idempotency_key,
 )
-from portal.support.sla import current_sla_policy
+from portal.support.sla import current_sla_policy, expected_first_response
 from portal.web import htmx_redirect, is_htmx, render
 
 bp = Blueprint("support", __name__)
@@ -35,14 +42,28 @@ bp = Blueprint("support", __name__)
 SEARCH_EVENT_KEY = "last_search_event_id"
 
 
+def allow_uploads(*endpoints: str) -> Callable[[str | None, dict[str, Any] | None], None]:
+    """A URL preprocessor raising the request-size limit for the forms that take files.
+
+    It must run before the app's before_request hooks, which already read the form
+    (security.py's NUL check): URL preprocessors do.
+    """
+    def raise_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+        if endpoint in endpoints:
+            request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
+    return raise_limit
+
+
+bp.url_value_preprocessor(allow_uploads("support.contact", "support.reply"))
+
+
 @bp.route("/contact", methods=["GET", "POST"])
 @login_required
 def contact() -> Response:
-    request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
     db, form = get_session(), ContactForm()
     wanted_order = form.order.data if form.is_submitted() else request.args.get("order")
-    form.set_orders(service.orders_to_choose(db, customer_id=current_user.id,
-                                             include=wanted_order))
+    orders = service.orders_to_choose(db, customer_id=current_user.id, include=wanted_order)
+    form.set_orders(orders)
     if form.validate_on_submit():
         try:
             opened = service.open_request(
@@ -63,13 +84,18 @@ def contact() -> Response:
                   "we reply by email and here.", "success")
             return _redirect(url_for("support.detail", number=opened.number))
     elif not form.is_submitted():
-        _prefill(form, request.args)
+        _prefill(form, request.args, likely=order_help.latest_order_with_problem(
+            orders, shopper_clock()))
     elif form.idempotency_key.errors:  # a stale or tampered form: a fresh key to send again
         form.idempotency_key.data = new_idempotency_key()
-    query = form.subject.data or form.search_query.data or ""
+    writing = _writing(subject=form.subject.data or form.search_query.data,
+                       body=form.message.data, topic=form.category.data, order=form.order.data)
     return render("support/contact.html", fragment="support/_contact_form.html",
-                  status=422 if form.errors else 200, form=form, query=query,
-                  suggestions=deflection.suggest_articles(query))
+                  status=422 if form.errors else 200, form=form, query=writing.query,
+                  suggestions=deflection.suggest_for_writing(writing),
+                  open_requests=service.open_requests(db, customer_id=current_user.id),
+                  reply_by=expected_first_response(current_sla_policy(),
+                                                   priority=RequestPriority.NORMAL, now=utcnow()))
 
 
 @bp.post("/contact/answered")
@@ -89,9 +115,26 @@ def answered() -> Response:
 @bp.get("/contact/suggestions")
 @login_required
 def suggestions() -> Response:
-    text = request.args.get("subject") or request.args.get("q") or ""
+    args = request.args
+    writing = _writing(subject=args.get("subject") or args.get("q"), body=args.get("message"),
+                       topic=args.get("category"), order=args.get("order"))
     return render("support/suggestions.html", fragment="support/_suggestions.html",
-                  suggestions=deflection.suggest_articles(text), query=text)
+                  suggestions=deflection.suggest_for_writing(writing), query=writing.query)
+
+
+def _writing(*, subject: str | None, body: str | None, topic: str | None,
+             order: str | None) -> deflection.Writing:
+    """What the shopper wrote, with the articles their chosen order's state calls for."""
+    found = service.find_order(get_session(), customer_id=current_user.id, number=order)
+    slugs = order_help.state_answer_slugs(found, shopper_clock()) if found else []
+    return deflection.Writing(subject=(subject or "")[:200], body=(body or "")[:5000],
+                              topic=topic or "", state_slugs=tuple(slugs))
+
+
+def shopper_clock() -> Clock:
+    """Today and the way to write dates, in the signed-in shopper's zone."""
+    zone = user_zone()
+    return Clock(today=today_in(zone, utcnow()), zone=zone, locale=user_locale())
 
 
 @bp.get("/requests")
@@ -112,7 +155,6 @@ def detail(number: str) -> Response:
 @bp.post("/requests/<number>/reply")
 @login_required
 def reply(number: str) -> Response:
-    request.max_content_length = attachments.UPLOAD_REQUEST_LIMIT
     db, form = get_session(), ReplyForm()
     if form.validate_on_submit():
         try:
@@ -210,13 +252,14 @@ def _new_request(form: ContactForm) -> service.NewRequest:
     )
 
 
-def _prefill(form: ContactForm, args: MultiDict[str, str]) -> None:
-    """Fills the form from the link that led here: a help search, an order, a topic."""
+def _prefill(form: ContactForm, args: MultiDict[str, str], *, likely: Order | None) -> None:
+    """Fills the form from the link that led here (a help search, an order, a topic), or
+    else with the order most likely meant: the latest one with a parcel in trouble."""
     form.idempotency_key.data = new_idempotency_key()
     query = (args.get("q") or "").strip()[:200]
     form.search_query.data = query
     form.subject.data = (args.get("subject") or query).strip()[:200]
-    order = (args.get("order") or "").strip()
+    order = (args.get("order") or "").strip() or (likely.number if likely and not query else "")
     if order in {value for value, _ in form.order.choices if value}:
         form.order.data = order
     form.category.data = service.category_for_topic(args.get("topic")) or (

@@ -121,7 +121,7 @@ def test_resolving_sends_a_survey_whose_link_rates_once(app, client, session, lo
     survey = _last_mail(outbox)
     assert survey["Subject"].startswith("How did we do?")
     text = _plain_text(survey)
-    links = re.findall(r"http://localhost(/survey/[^/\s]+/)(\d)", text)
+    links = re.findall(r"https://portal\.example(/survey/[^/\s]+/)(\d)", text)
     assert len({score for _path, score in links}) == 5
     path = links[0][0]
     assert client.head(f"{path}4").status_code == 200

@@ -101,3 +101,21 @@ def test_a_parcel_already_reported_missing_says_so(client, session, login) -> No
     login(client, customer)
     html = client.get(f"/orders/{order.number}/help").text
     assert "Already reported: we are looking into it." in html
+
+
+def test_contact_preselects_the_latest_order_in_trouble_and_suggests_its_answer(
+        client, session, login) -> None:
+    customer = make_customer(session, name="Ada Lovelace")
+    late = make_order(session, customer, placed_at=utcnow() - timedelta(days=9))
+    make_shipment(session, late, estimated_on=(utcnow() - timedelta(days=3)).date())
+    make_order(session, customer)  # newer, nothing wrong
+    open_one = make_request(session, customer, subject="Invoice address wrong")
+    login(client, customer)
+    html = client.get("/contact").text
+    assert f'<option selected value="{late.number}">' in html
+    assert "Ada, tell us what happened" in html
+    assert "Expect our first answer by" in html
+    assert html.index(open_one.number) < html.index('id="contact-form"')
+    suggestions = client.get(f"/contact/suggestions?subject=where+is+my+lamp&order={late.number}",
+                             headers={"HX-Request": "true"}).text
+    assert suggestions.index("/help/delayed-shipment") < suggestions.index("</li>")
