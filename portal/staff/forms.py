@@ -126,6 +126,7 @@ class MetricsFilterForm(FlaskForm):
             self.since.errors = [*self.since.errors,
                                  f"Choose at most {MAX_RANGE_DAYS} days at a time."]
             since = until - timedelta(days=MAX_RANGE_DAYS)
+        self.since.data, self.until.data = since, until  # shown; typed text wins if invalid
         start = datetime.combine(since, time(0), UTC)
         end = datetime.combine(until + timedelta(days=1), time(0), UTC)
         return Period(since=start, until=end, category=self.category.data or None)
