@@ -9,7 +9,7 @@ from babel.dates import format_date, format_datetime
 from flask import Flask
 from flask_login import current_user
 
-from portal.money import format_money
+from portal.money import babel_locale, format_money
 
 
 def user_zone() -> ZoneInfo:
@@ -32,7 +32,7 @@ def money(cents: int | None, currency: str = "USD") -> str:
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return format_datetime(value.astimezone(user_zone()), fmt, locale=user_locale())
+    return format_datetime(value.astimezone(user_zone()), fmt, locale=babel_locale(user_locale()))
 
 
 def local_date(value: datetime | date | None, fmt: str = "medium") -> str:
@@ -40,7 +40,7 @@ def local_date(value: datetime | date | None, fmt: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(user_zone()).date()
-    return format_date(value, fmt, locale=user_locale())
+    return format_date(value, fmt, locale=babel_locale(user_locale()))
 
 
 def humanize(value: str | None) -> str:

@@ -14,6 +14,7 @@ from babel.dates import format_date
 
 from portal.enums import OrderStatus
 from portal.enums import ShipmentStatus as S
+from portal.money import babel_locale
 from portal.orders.models import Order, Shipment
 
 PROBLEM_STATUSES = (S.EXCEPTION, S.RETURNED_TO_SENDER, S.FAILED_ATTEMPT)
@@ -54,9 +55,9 @@ class Clock:
         if delta == -1:
             return "yesterday"
         if 1 < delta < 7:
-            return format_date(value, "EEEE", locale=self.locale)
+            return format_date(value, "EEEE", locale=babel_locale(self.locale))
         pattern = "d MMMM" if value.year == self.today.year else "d MMMM y"
-        return format_date(value, pattern, locale=self.locale)
+        return format_date(value, pattern, locale=babel_locale(self.locale))
 
     def local(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
