@@ -12,7 +12,7 @@ from portal.audit import record_event
 from portal.auth import service as accounts
 from portal.auth import twofactor
 from portal.config import PROJECT_ROOT
-from portal.db import new_session
+from portal.db import new_session, refresh_statistics
 from portal.domain import DomainError
 from portal.enums import Role
 from portal.mail import deliver_pending
@@ -109,6 +109,8 @@ def prepare(ctx: click.Context) -> None:
     alembic_config.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"])
     alembic_command.upgrade(alembic_config, "head")
     ctx.invoke(seed_demo, if_empty=True)
+    with new_session() as session:
+        refresh_statistics(session)
     ctx.invoke(reindex)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -108,3 +108,15 @@ def _remove_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def refresh_statistics(session: Session, *, full: bool = False) -> None:
+    """Keeps the planner's statistics current: without them SQLite picks the (customer, date)
+    index for per-order lookups and reads a shopper's whole history. `full` after a bulk load
+    (ANALYZE every table); otherwise SQLite's PRAGMA optimize, which re-analyses only what
+    changed enough. PostgreSQL's ANALYZE samples, so it is cheap either way."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("ANALYZE" if full else "PRAGMA optimize"))
+    else:
+        session.execute(text("ANALYZE"))
+    session.commit()

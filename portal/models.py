@@ -2,7 +2,16 @@
 
 from portal.audit import AuditEvent
 from portal.auth.models import Address, Customer, EmailCode, RecoveryCode, TotpCredential
-from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, PaymentMethod, Refund
+from portal.billing import bookkeeping  # noqa: F401  (the ledger follows every money write)
+from portal.billing.models import (
+    CreditEntry,
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    Refund,
+)
 from portal.help.models import ArticleFeedback, ArticleView, SearchEvent
 from portal.help_sessions.models import HelpSession, HelpSessionEvent
 from portal.mail import OutboxMessage
@@ -15,8 +24,8 @@ from portal.support.models import Attachment, Macro, Message, SatisfactionRating
 __all__ = [
     "AccountDeletion", "Address", "ArticleFeedback", "ArticleView", "Attachment", "AuditEvent",
     "CreditEntry", "Customer", "DataExport", "EmailCode", "HelpSession", "HelpSessionEvent",
-    "Invoice", "InvoiceLine", "Macro", "Message", "Order", "OrderLine", "OutboundEvent",
-    "OutboxMessage",
+    "Invoice", "InvoiceLine", "LedgerEntry", "Macro", "Message", "Order", "OrderLine",
+    "OutboundEvent", "OutboxMessage",
     "Payment", "PaymentMethod", "Product", "RecoveryCode", "Refund", "ReturnEvent", "ReturnLine",
     "ReturnRequest", "SatisfactionRating", "SearchEvent", "Shipment", "ShipmentLine",
     "StoreEvent", "SupportRequest", "TotpCredential", "TrackingEvent",

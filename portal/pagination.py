@@ -48,3 +48,11 @@ def paginate(session: Session, statement: Select[Any], *, number: int, per_page:
     number = min(number, last)
     items = list(session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def cursor_id(raw: str | None) -> int | None:
+    """A keyset cursor (a row id) from user input: ASCII digits within 32 bits, else None."""
+    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value < 2**31 else None

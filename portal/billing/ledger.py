@@ -1,55 +1,41 @@
-"""The billing ledger: every movement of a shopper's money, one chronological list per currency.
+"""Reading the billing ledger: pages of stored entries, totals per year, balances.
 
-Each movement is counted once. Card and PayPal money comes from payments and refunds;
-gift-card and store-credit money from the balance's own movements (CreditEntry), so a
-gift-card payment is its SPENT entry and a refund to store credit is its ISSUED entry.
-Amounts are signed as "net spent": what the shopper paid is positive, what came back (refunds,
-credit received) is negative, and the running balance is the sum of the entries up to a row.
+The ledger is written as money moves (portal/billing/bookkeeping.py): each entry holds its
+amount signed as "net spent" (what the shopper paid is positive, what came back negative)
+and the running net spent and store-credit balance of its currency. A page therefore reads
+its own rows only, newest first, and is reached by a cursor (the entry next to it) rather
+than an offset, so page 80 of a long history costs what page 1 does.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    String,
-    and_,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal,
-    null,
-    select,
-)
+from sqlalchemy import Integer, String, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from portal.billing.documents import STORED_VALUE_KINDS
-from portal.billing.models import CreditEntry, Invoice, Payment, Refund
+from portal.billing import models
+from portal.billing.models import EntryType
 from portal.db import UTCDateTime
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
-from portal.orders.models import Order
-from portal.pagination import Page
+from portal.enums import PaymentKind
 
-OUTSIDE_KINDS = tuple(kind for kind in PaymentKind if kind not in STORED_VALUE_KINDS)
+__all__ = ["EntryType", "LedgerEntry", "LedgerFilter", "LedgerPage", "YearTotal",
+           "ledger_entries", "ledger_page", "store_credit_balances"]
 
-
-class EntryType(enum.StrEnum):
-    CHARGE = "charge"
-    REFUND = "refund"
-    CREDIT = "credit"
+Row = models.LedgerEntry
+#: Newest first; currency first so each currency's entries stay together.
+ORDER = (Row.currency, Row.occurred_at, Row.id)
 
 
 @dataclass(frozen=True)
 class LedgerFilter:
-    """Entries from `start` (inclusive) to `end` (exclusive), UTC; of one type if given."""
+    """Entries from `start` (inclusive) to `end` (exclusive), UTC; of one type if given.
+
+    The CREDIT type means every gift-card and store-credit movement, whatever it was for:
+    credit spent on an order and store credit issued for a return are in it too."""
 
     start: datetime | None = None
     end: datetime | None = None
@@ -58,8 +44,7 @@ class LedgerFilter:
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    source: str
-    source_id: int
+    id: int
     occurred_at: datetime
     entry_type: EntryType
     amount_cents: int
@@ -71,6 +56,7 @@ class LedgerEntry:
     last4: str | None
     description: str | None
     balance_cents: int
+    source: str
 
     @property
     def paid_cents(self) -> int:
@@ -93,182 +79,161 @@ class YearTotal:
         return self.paid_cents - self.received_cents
 
 
-def _window(column: Any, shape: Shape) -> list[Any]:
-    conditions = []
-    if shape.has_start:
-        conditions.append(column >= bindparam("start", type_=UTCDateTime()))
-    if shape.has_end:
-        conditions.append(column < bindparam("end", type_=UTCDateTime()))
-    return conditions
-
-
 @dataclass(frozen=True)
-class Shape:
-    """Which filters a ledger query has; the values go in as bound parameters."""
+class LedgerPage:
+    """One page of entries; the cursors of the pages beside it; the totals per year of
+    every entry in the chosen dates (whatever the type filter: a year's paid, refunded and
+    net figures only make sense together)."""
 
-    has_start: bool
-    has_end: bool
-    has_type: bool
+    entries: list[LedgerEntry]
+    number: int
+    per_page: int
+    total: int
+    year_totals: list[YearTotal]
+    newer: int | None = None  # cursor for the previous page, when there is one
+    older: int | None = None  # cursor for the next page, when there is one
 
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
-def _shape_and_params(customer_id: int, ledger: LedgerFilter) -> tuple[Shape, dict[str, Any]]:
-    shape = Shape(ledger.start is not None, ledger.end is not None,
-                  ledger.entry_type is not None)
-    params: dict[str, Any] = {"customer_id": customer_id}
-    if ledger.start is not None:
-        params["start"] = ledger.start
-    if ledger.end is not None:
-        params["end"] = ledger.end
-    if ledger.entry_type is not None:
-        params["entry_type"] = ledger.entry_type.value
-    return shape, params
+    @property
+    def has_previous(self) -> bool:
+        return self.newer is not None
 
-
-@lru_cache(maxsize=16)
-def _entries(shape: Shape) -> Any:
-    """The union of the three sources, the customer and date range applied in each.
-
-    Built once per shape of filters (ORM aliases are costly to build on every request)."""
-    customer_id = bindparam("customer_id", type_=Integer())
-    order_invoice = aliased(Invoice)
-    payments = (
-        select(
-            literal("payment").label("source"), Payment.id.label("source_id"),
-            Payment.created_at.label("occurred_at"),
-            literal(EntryType.CHARGE.value).label("entry_type"),
-            Payment.amount_cents.label("amount_cents"), Payment.currency.label("currency"),
-            Order.number.label("order_number"), order_invoice.number.label("document_number"),
-            cast(Payment.kind, String).label("method"), Payment.brand.label("brand"),
-            Payment.last4.label("last4"), cast(null(), String).label("description"),
-        )
-        .join(Order, Order.id == Payment.order_id)
-        .outerjoin(order_invoice, and_(order_invoice.order_id == Payment.order_id,
-                                       order_invoice.kind == InvoiceKind.INVOICE))
-        .where(Payment.customer_id == customer_id, Payment.status == PaymentStatus.CAPTURED,
-               Payment.kind.in_(OUTSIDE_KINDS), *_window(Payment.created_at, shape))
-    )
-    refund_payment = aliased(Payment)
-    note = aliased(Invoice)
-    refunds = (
-        select(
-            literal("refund"), Refund.id, Refund.created_at, literal(EntryType.REFUND.value),
-            -Refund.amount_cents, Refund.currency, Order.number, note.number,
-            cast(Refund.kind, String), refund_payment.brand, refund_payment.last4,
-            Refund.reason,
-        )
-        .join(Order, Order.id == Refund.order_id)
-        .outerjoin(note, note.id == Refund.credit_note_id)
-        .outerjoin(refund_payment, refund_payment.id == Refund.payment_id)
-        .where(Refund.customer_id == customer_id, Refund.status == RefundStatus.COMPLETED,
-               Refund.kind.in_(OUTSIDE_KINDS), *_window(Refund.created_at, shape))
-    )
-    credit_order = aliased(Order)
-    credit_refund = aliased(Refund)
-    credit_note = aliased(Invoice)
-    spent_invoice = aliased(Invoice)
-    credits = (
-        select(
-            literal("credit"), CreditEntry.id, CreditEntry.created_at,
-            case((CreditEntry.refund_id.is_not(None), EntryType.REFUND.value),
-                 (CreditEntry.kind == CreditKind.SPENT, EntryType.CHARGE.value),
-                 else_=EntryType.CREDIT.value),
-            -CreditEntry.amount_cents, CreditEntry.currency, credit_order.number,
-            func.coalesce(credit_note.number, spent_invoice.number),
-            cast(CreditEntry.kind, String), cast(null(), String), cast(null(), String),
-            CreditEntry.description,
-        )
-        .outerjoin(credit_order, credit_order.id == CreditEntry.order_id)
-        .outerjoin(credit_refund, credit_refund.id == CreditEntry.refund_id)
-        .outerjoin(credit_note, credit_note.id == credit_refund.credit_note_id)
-        .outerjoin(spent_invoice, and_(CreditEntry.refund_id.is_(None),
-                                       spent_invoice.order_id == CreditEntry.order_id,
-                                       spent_invoice.kind == InvoiceKind.INVOICE))
-        .where(CreditEntry.customer_id == customer_id, *_window(CreditEntry.created_at, shape))
-    )
-    entries = payments.union_all(refunds, credits).subquery("entries")
-    filtered = select(entries)
-    if shape.has_type:
-        filtered = filtered.where(entries.c.entry_type == bindparam("entry_type", type_=String()))
-    return filtered.subquery("ledger")
+    @property
+    def has_next(self) -> bool:
+        return self.older is not None
 
 
-def _with_balance(rows: Any) -> Select[Any]:
-    balance = func.sum(rows.c.amount_cents).over(
-        partition_by=rows.c.currency,
-        order_by=(rows.c.occurred_at, rows.c.source, rows.c.source_id), rows=(None, 0),
-    )
-    return select(rows, balance.label("balance_cents")).order_by(
-        rows.c.currency, rows.c.occurred_at.desc(), rows.c.source.desc(), rows.c.source_id.desc()
-    )
+_COLUMNS = (Row.id, Row.occurred_at, Row.entry_type, Row.amount_cents, Row.currency,
+            Row.order_number, Row.document_number, Row.method, Row.brand, Row.last4,
+            Row.description, Row.balance_cents, Row.payment_id, Row.refund_id)
 
 
 def _entry(row: Any) -> LedgerEntry:
+    source = "payment" if row.payment_id else "refund" if row.refund_id else "credit"
     return LedgerEntry(
-        source=row.source, source_id=row.source_id, occurred_at=row.occurred_at,
-        entry_type=EntryType(row.entry_type), amount_cents=int(row.amount_cents),
-        currency=row.currency, order_number=row.order_number,
+        id=row.id, occurred_at=row.occurred_at, entry_type=row.entry_type,
+        amount_cents=row.amount_cents, currency=row.currency, order_number=row.order_number,
         document_number=row.document_number, method=row.method, brand=row.brand,
-        last4=row.last4, description=row.description, balance_cents=int(row.balance_cents),
-    )
+        last4=row.last4, description=row.description, balance_cents=row.balance_cents,
+        source=source)
 
 
-@dataclass(frozen=True)
-class LedgerPage(Page[LedgerEntry]):
-    """One page of entries, and the totals per year of the whole filtered range."""
+def _in_dates(ledger: LedgerFilter) -> list[Any]:
+    conditions = []
+    if ledger.start is not None:
+        conditions.append(Row.occurred_at >= ledger.start)
+    if ledger.end is not None:
+        conditions.append(Row.occurred_at < ledger.end)
+    return conditions
 
-    year_totals: list[YearTotal] = field(default_factory=list)
 
-    @property
-    def entries(self) -> list[LedgerEntry]:
-        return self.items
+def _of_type(entry_type: EntryType | None) -> Any:
+    if entry_type is None:
+        return None
+    if entry_type is EntryType.CREDIT:
+        return Row.credit_entry_id.is_not(None)
+    return Row.entry_type == entry_type
+
+
+def _selected(customer_id: int, ledger: LedgerFilter) -> list[Any]:
+    conditions = [Row.customer_id == customer_id, *_in_dates(ledger)]
+    type_condition = _of_type(ledger.entry_type)
+    return conditions if type_condition is None else [*conditions, type_condition]
+
+
+def _position(session: Session, customer_id: int, entry_id: int | None) -> Any:
+    """(currency, occurred_at, id) of the shopper's entry a cursor names; None if not theirs."""
+    if entry_id is None:
+        return None
+    return session.execute(select(*ORDER).where(Row.id == entry_id,
+                                                Row.customer_id == customer_id)).first()
+
+
+def _beyond(position: Any, *, older: bool) -> Any:
+    key = tuple_(*ORDER)
+    values = tuple_(bindparam("cursor_currency", position[0], type_=String()),
+                    bindparam("cursor_at", position[1], type_=UTCDateTime()),
+                    bindparam("cursor_id", position[2], type_=Integer()))
+    return key < values if older else key > values
 
 
 def ledger_page(
-    session: Session, *, customer_id: int, ledger: LedgerFilter, number: int, per_page: int,
-    zone: ZoneInfo,
+    session: Session, *, customer_id: int, ledger: LedgerFilter, per_page: int, zone: ZoneInfo,
+    number: int = 1, after: int | None = None, before: int | None = None,
 ) -> LedgerPage:
-    """One page of the shopper's ledger (newest first) and the totals per year: 3 queries."""
-    shape, params = _shape_and_params(customer_id, ledger)
-    rows = _entries(shape)
-    total, first, last = session.execute(
-        select(func.count(), func.min(rows.c.occurred_at), func.max(rows.c.occurred_at)), params
-    ).one()
-    number = min(number, Page([], 1, per_page, total).total_pages)  # past the end: the last
-    page = session.execute(
-        _with_balance(rows).limit(per_page).offset((number - 1) * per_page), params)
-    years = _year_totals(session, rows, params, first, last, zone) if total else []
-    return LedgerPage(items=[_entry(row) for row in page], number=number, per_page=per_page,
-                      total=total, year_totals=years)
+    """A page of the shopper's ledger, newest first: the one older than entry `after`, the
+    one newer than entry `before`, or else page `number` (a cursor from someone else's
+    ledger gives the first page). 2 queries, 3 with a cursor."""
+    years, total = _year_totals(session, customer_id, ledger, zone)
+    position = _position(session, customer_id, after if after is not None else before)
+    older_first = position is not None and after is None
+    statement = select(*_COLUMNS).where(*_selected(customer_id, ledger))
+    if position is not None:
+        statement = statement.where(_beyond(position, older=not older_first))
+    statement = statement.order_by(*(ORDER if older_first else [c.desc() for c in ORDER]))
+    if position is None:
+        # Page numbers typed without a cursor (links carry cursors); past the end: the last.
+        number = min(max(number, 1), max(1, -(-total // per_page)))
+        statement = statement.offset((number - 1) * per_page)
+    rows = list(session.execute(statement.limit(per_page + 1)))
+    more = len(rows) > per_page
+    entries = [_entry(row) for row in rows[:per_page]]
+    if older_first:
+        entries.reverse()
+    has_newer = more if older_first else (position is not None or number > 1)
+    has_older = True if older_first else more
+    return LedgerPage(
+        entries=entries, number=max(number, 1), per_page=per_page, total=total,
+        year_totals=years, newer=entries[0].id if entries and has_newer else None,
+        older=entries[-1].id if entries and has_older else None)
 
 
 def ledger_entries(session: Session, *, customer_id: int, ledger: LedgerFilter,
                    limit: int = 100_000) -> list[LedgerEntry]:
     """Every entry in the range, newest first (for the export)."""
-    shape, params = _shape_and_params(customer_id, ledger)
-    statement = _with_balance(_entries(shape)).limit(limit)
-    return [_entry(row) for row in session.execute(statement, params)]
+    statement = (select(*_COLUMNS).where(*_selected(customer_id, ledger))
+                 .order_by(*[column.desc() for column in ORDER]).limit(limit))
+    return [_entry(row) for row in session.execute(statement)]
 
 
-def _year_totals(session: Session, rows: Any, params: dict[str, Any], first: Any, last: Any,
-                 zone: ZoneInfo) -> list[YearTotal]:
+def _year_totals(session: Session, customer_id: int, ledger: LedgerFilter,
+                 zone: ZoneInfo) -> tuple[list[YearTotal], int]:
+    """Paid and received per currency and local year over the chosen dates (all types), and
+    how many entries the type filter keeps: one aggregate over the shopper's index range."""
+    now_year = datetime.now(UTC).astimezone(zone).year
     # Years in the shopper's zone, as UTC boundaries: portable SQL, no per-database EXTRACT.
-    first_year = _as_utc(first).astimezone(zone).year
-    last_year = _as_utc(last).astimezone(zone).year
-    whens = [(rows.c.occurred_at < datetime(year + 1, 1, 1, tzinfo=zone), year)
-             for year in range(first_year, last_year)]
-    year = case(*whens, else_=last_year) if whens else literal(last_year)
-    paid = func.sum(case((rows.c.amount_cents > 0, rows.c.amount_cents), else_=0))
-    received = func.sum(case((rows.c.amount_cents < 0, -rows.c.amount_cents), else_=0))
-    statement = (select(rows.c.currency, year.label("year"), paid, received)
-                 .group_by(rows.c.currency, year).order_by(rows.c.currency, year.desc()))
-    return [YearTotal(currency=currency, year=int(y), paid_cents=int(p or 0),
-                      received_cents=int(r or 0))
-            for currency, y, p, r in session.execute(statement, params)]
+    whens = [(Row.occurred_at < datetime(year + 1, 1, 1, tzinfo=zone), year)
+             for year in range(1970, now_year + 1)]
+    year = case(*whens, else_=now_year + 1)
+    type_condition = _of_type(ledger.entry_type)
+    kept = func.count() if type_condition is None else func.sum(
+        case((type_condition, 1), else_=0))
+    paid = func.sum(case((Row.amount_cents > 0, Row.amount_cents), else_=0))
+    received = func.sum(case((Row.amount_cents < 0, -Row.amount_cents), else_=0))
+    statement = (select(Row.currency, year.label("year"), paid, received, kept)
+                 .where(Row.customer_id == customer_id, *_in_dates(ledger))
+                 .group_by(Row.currency, year).order_by(Row.currency, year.desc()))
+    totals, count = [], 0
+    for currency, y, p, r, k in session.execute(statement):
+        totals.append(YearTotal(currency=currency, year=int(y), paid_cents=int(p or 0),
+                                received_cents=int(r or 0)))
+        count += int(k or 0)
+    return totals, count
 
 
-def _as_utc(value: Any) -> datetime:
-    """min()/max() over a union lose the column type on some databases: parse if needed."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
+def store_credit_balances(session: Session, *, customer_id: int) -> dict[str, int]:
+    """The shopper's store-credit balance per currency they ever had store credit in: the
+    figure stored with their latest entry in that currency (one query, no summing)."""
+    currencies = (select(Row.currency).where(Row.customer_id == customer_id,
+                                             Row.method == PaymentKind.STORE_CREDIT.value)
+                  .distinct().subquery("currencies"))
+    entry = aliased(Row)
+    latest = (select(entry.store_credit_cents)
+              .where(entry.customer_id == customer_id, entry.currency == currencies.c.currency)
+              .order_by(entry.currency.desc(), entry.occurred_at.desc(), entry.id.desc())
+              .limit(1).scalar_subquery())
+    return {currency: int(cents) for currency, cents in
+            session.execute(select(currencies.c.currency, latest))}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -191,3 +192,48 @@ class CreditEntry(Base):
     refund: Mapped[Refund | None] = relationship(lazy="raise")
 
     __table_args__ = (Index("ix_credit_entries_customer_created", "customer_id", "created_at"),)
+
+
+class EntryType(enum.StrEnum):
+    CHARGE = "charge"
+    REFUND = "refund"
+    CREDIT = "credit"
+
+
+class LedgerEntry(Base):
+    """One line of a shopper's billing history, kept as it is written (billing/bookkeeping.py).
+
+    Each comes from exactly one payment, refund or credit movement. `amount_cents` is signed
+    as "net spent" (paid is positive, money back negative); `balance_cents` and
+    `store_credit_cents` are the running net spent and store-credit balance of the shopper in
+    this currency up to and including this entry, in (occurred_at, id) order, so a page of
+    history never re-adds what came before it.
+    """
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[intpk]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    currency: Mapped[currency_code]
+    occurred_at: Mapped[utc_datetime]
+    entry_type: Mapped[EntryType] = mapped_column(db_enum(EntryType, "ledger_entry_type"))
+    amount_cents: Mapped[int]
+    balance_cents: Mapped[int] = mapped_column(default=0)
+    store_credit_cents: Mapped[int] = mapped_column(default=0)
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="CASCADE"), unique=True)
+    refund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("refunds.id", ondelete="CASCADE"), unique=True)
+    credit_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("credit_entries.id", ondelete="CASCADE"), unique=True)
+    order_number: Mapped[str | None] = mapped_column(String(20))
+    document_number: Mapped[str | None] = mapped_column(String(32))
+    method: Mapped[str | None] = mapped_column(String(24))
+    brand: Mapped[str | None] = mapped_column(String(20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    description: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("ix_ledger_entries_customer_position", "customer_id", "currency", "occurred_at",
+              "id"),
+    )

@@ -19,6 +19,7 @@ from portal.billing.ledger import (
     LedgerPage,
     ledger_entries,
     ledger_page,
+    store_credit_balances,
 )
 from portal.billing.models import Invoice, Payment, PaymentMethod, Refund
 from portal.domain import DomainError, NotFound
@@ -114,11 +115,30 @@ def tax_rates(document: Invoice) -> list[TaxRate]:
     return [TaxRate(rate, nets[rate], taxes[rate]) for rate in sorted(nets)]
 
 
-def list_payment_methods(session: Session, *, customer_id: int) -> list[PaymentMethod]:
-    """The shopper's methods on file, default first."""
-    return list(session.scalars(
-        select(PaymentMethod).where(PaymentMethod.customer_id == customer_id)
-        .order_by(PaymentMethod.is_default.desc(), PaymentMethod.id)))
+@dataclass(frozen=True)
+class MethodOnFile:
+    """A method on file as the billing page shows it."""
+
+    label: str
+    expires: str | None  # "MM/YYYY"
+    is_expired: bool
+    is_default: bool  # only while it can still be charged: an expired card is no default
+
+
+def list_payment_methods(session: Session, *, customer_id: int,
+                         today: date) -> list[MethodOnFile]:
+    """The shopper's methods on file: the usable default first, expired ones last."""
+    methods = session.scalars(select(PaymentMethod)
+                              .where(PaymentMethod.customer_id == customer_id)
+                              .order_by(PaymentMethod.id))
+    shown = []
+    for method in methods:
+        expired = is_expired(method, today=today)
+        expires = (f"{method.exp_month:02d}/{method.exp_year}"
+                   if method.exp_month and method.exp_year else None)
+        shown.append(MethodOnFile(label=mask_method(method), expires=expires,
+                                  is_expired=expired, is_default=method.is_default and not expired))
+    return sorted(shown, key=lambda method: (not method.is_default, method.is_expired))
 
 
 CARD_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express",
@@ -170,10 +190,16 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def billing_history(session: Session, *, customer_id: int, ledger: LedgerFilter, page: int,
-                    per_page: int, zone: ZoneInfo) -> LedgerPage:
+                    per_page: int, zone: ZoneInfo, after: int | None = None,
+                    before: int | None = None) -> LedgerPage:
     """The ledger page a shopper asked for (scoped to them in SQL)."""
     return ledger_page(session, customer_id=customer_id, ledger=ledger, number=page,
-                       per_page=per_page, zone=zone)
+                       per_page=per_page, zone=zone, after=after, before=before)
+
+
+def store_credit(session: Session, *, customer_id: int) -> dict[str, int]:
+    """The shopper's store-credit balance per currency (the help center sends them here)."""
+    return store_credit_balances(session, customer_id=customer_id)
 
 
 def export_entries(session: Session, *, customer_id: int,

@@ -16,7 +16,7 @@ from portal.billing.ledger import LedgerFilter
 from portal.billing.pdf import render_document_pdf
 from portal.db import get_session, utcnow
 from portal.formatting import humanize, local_date, local_datetime, money, user_zone
-from portal.pagination import page_number
+from portal.pagination import cursor_id, page_number
 from portal.store import current_policy
 from portal.web import is_htmx, render
 
@@ -46,10 +46,12 @@ def _filters(form: LedgerFilterForm) -> LedgerFilter | None:
 
 def _history_page(form: LedgerFilterForm, ledger: object, status: int = 200) -> Response:
     # The htmx fragment is only the ledger: the methods on file are not re-read for it.
-    methods = ([] if is_htmx() else
-               service.list_payment_methods(get_session(), customer_id=current_user.id))
+    session = get_session()
+    methods = ([] if is_htmx() else service.list_payment_methods(
+        session, customer_id=current_user.id, today=_today()))
+    credit = {} if is_htmx() else service.store_credit(session, customer_id=current_user.id)
     return render("billing/history.html", fragment="billing/_history.html", status=status,
-                  form=form, ledger=ledger, methods=methods, today=_today(),
+                  form=form, ledger=ledger, methods=methods, store_credit=credit,
                   filter_args=form.query_args())
 
 
@@ -74,7 +76,8 @@ def history(form: LedgerFilterForm, filters: LedgerFilter) -> Response:
     ledger = service.billing_history(
         get_session(), customer_id=current_user.id, ledger=filters,
         page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
-        zone=user_zone())
+        zone=user_zone(), after=cursor_id(request.args.get("after")),
+        before=cursor_id(request.args.get("before")))
     return _history_page(form, ledger)
 
 

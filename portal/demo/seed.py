@@ -23,6 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
+from portal.billing.bookkeeping import rebuild_ledger
+from portal.db import refresh_statistics
 from portal.demo.aftercare import Numbers, add_request
 from portal.demo.catalog import build_catalog
 from portal.demo.helpdesk import RECENT, add_help_session, add_macros
@@ -131,6 +133,10 @@ def seed_store(
             in_batch = 0
     add_macros(writer, now=now)
     writer.finish()
+    # The rows went in as plain inserts, past the ORM hook that keeps the ledger: write it once.
+    rebuild_ledger(session.connection())
+    session.commit()
+    refresh_statistics(session, full=True)
     if progress and in_batch:
         progress(in_batch)
     return SeedReport(dict(writer.counts), placed, len(shoppers) + len(staff),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.auth.models import Customer
+from portal.billing.bookkeeping import rebuild_ledger
 from portal.billing.documents import build_invoice
 from portal.billing.ledger import EntryType, LedgerFilter, ledger_entries, ledger_page
 from portal.billing.models import Invoice, Payment, Refund
@@ -141,28 +142,43 @@ def test_running_balance_is_the_sum_of_the_entries(
             make_credit(session, customer, currency=currency, at=at,
                         kind=CreditKind.GIFT_CARD_LOAD if kind == "credit" else CreditKind.SPENT,
                         amount_cents=amount if kind == "credit" else -amount)
-    ledger = LedgerFilter(entry_type=entry_type)
-    entries = ledger_entries(session, customer_id=customer.id, ledger=ledger)
+    everything = ledger_entries(session, customer_id=customer.id, ledger=LedgerFilter())
     by_currency: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
-    for entry in entries:
+    for entry in everything:
         by_currency[entry.currency].append(entry)
     for currency_entries in by_currency.values():
         running = 0
         for entry in reversed(currency_entries):  # oldest first
             running += entry.amount_cents
             assert entry.balance_cents == running
-        assert currency_entries[0].balance_cents == sum(e.amount_cents for e in currency_entries)
-    # Pages put together are the same ledger, and the year totals add up to it.
-    paged = []
-    number = 1
-    while True:
-        page = ledger_page(session, customer_id=customer.id, ledger=ledger, number=number,
-                           per_page=per_page, zone=ZoneInfo("America/New_York"))
-        paged += page.entries
-        if not page.has_next:
-            break
-        number += 1
-    assert paged == entries
+    # Written one record at a time (back-dated ones included), the balances are what a
+    # rebuild from scratch gives.
+    rebuild_ledger(session.connection(), customer_ids=[customer.id])
+    rebuilt = ledger_entries(session, customer_id=customer.id, ledger=LedgerFilter())
+    assert [(e.occurred_at, e.amount_cents, e.balance_cents) for e in rebuilt] == [
+        (e.occurred_at, e.amount_cents, e.balance_cents) for e in everything]
+    # A filtered ledger keeps each entry's running balance of the whole history.
+    ledger = LedgerFilter(entry_type=entry_type)
+    entries = ledger_entries(session, customer_id=customer.id, ledger=ledger)
+    balances = {(e.occurred_at, e.amount_cents): e.balance_cents for e in rebuilt}
+    assert all(balances[(e.occurred_at, e.amount_cents)] == e.balance_cents for e in entries)
+    # Pages put together are the same ledger, forwards and back, and the year totals add up
+    # to the whole history whatever the type filter.
+    zone = ZoneInfo("America/New_York")
+    page = ledger_page(session, customer_id=customer.id, ledger=ledger, per_page=per_page,
+                       zone=zone)
+    pages = [page]
+    while page.has_next:
+        page = ledger_page(session, customer_id=customer.id, ledger=ledger, per_page=per_page,
+                           zone=zone, after=page.older, number=page.number + 1)
+        pages.append(page)
+    assert [entry for one in pages for entry in one.entries] == entries
+    assert page.total == len(entries)
+    while page.has_previous:
+        back = ledger_page(session, customer_id=customer.id, ledger=ledger, per_page=per_page,
+                           zone=zone, before=page.newer, number=page.number - 1)
+        assert back.entries == pages[back.number - 1].entries
+        page = back
     for currency, currency_entries in by_currency.items():
         net = sum(total.net_cents for total in page.year_totals if total.currency == currency)
         assert net == currency_entries[0].balance_cents

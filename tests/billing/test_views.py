@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -105,15 +107,25 @@ def test_htmx_pagination_returns_the_fragment_and_keeps_filters(
     login(client, me)
     full = _text(client.get("/billing?type=charge"))
     assert "Page 1 of 3" in full
-    assert 'href="/billing?page=2&amp;type=charge"' in full
-    assert 'hx-get="/billing?page=2&amp;type=charge"' in full
-    fragment = client.get("/billing?page=2&type=charge", headers=HTMX)
+    # The next page is reached by a cursor (the last entry shown), the filters kept.
+    link = re.search(r'href="(/billing\?[^"]*)" rel="next" hx-get="([^"]*)"', full)
+    assert link is not None and link.group(1) == link.group(2)
+    next_url = html.unescape(link.group(1))
+    query = parse_qs(urlsplit(next_url).query)
+    assert query["type"] == ["charge"] and query["page"] == ["2"]
+    assert query["after"][0].isdigit()
+    fragment = client.get(next_url, headers=HTMX)
     assert fragment.status_code == 200
     assert "HX-Request" in fragment.headers["Vary"]
     body = _text(fragment)
     assert body.lstrip().startswith('<div id="billing-history"')
     assert "Page 2 of 3" in body and "<html" not in body
+    back = re.search(r'href="(/billing\?[^"]*)" rel="prev"', body)
+    assert back is not None and "before=" in back.group(1) and "type=charge" in back.group(1)
     assert _text(client.get("/billing?page=banana")).count("Page 1 of 3") == 1
+    # A cursor that is not a number, or names someone else's entry, gives the first page.
+    for cursor in ("banana", "99999999999", "-1", "١٢"):
+        assert "Page 1 of 3" in _text(client.get(f"/billing?after={cursor}&type=charge"))
 
 
 def test_history_costs_the_same_queries_for_small_and_large_histories(
