@@ -101,9 +101,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal import formatting
+    from portal import assets, formatting
 
     formatting.init_app(app)
+    assets.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
