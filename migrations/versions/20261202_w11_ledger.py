@@ -5,7 +5,7 @@ code that keeps it current afterwards (portal.billing.bookkeeping.rebuild_ledger
 backfill and the live writes cannot disagree.
 
 Revision ID: w11_ledger
-Revises: w12_problem_reports
+Revises: w12_mail_reply_to
 Create Date: 2026-12-02 04:24:17.783271
 """
 
@@ -19,7 +19,7 @@ from portal.billing.bookkeeping import rebuild_ledger
 
 
 revision: str = 'w11_ledger'
-down_revision: str | None = 'w12_problem_reports'
+down_revision: str | None = 'w12_mail_reply_to'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
