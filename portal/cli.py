@@ -117,6 +117,7 @@ def prepare(ctx: click.Context) -> None:
 def register(app: Flask) -> None:
     from portal.demo.cli import demo_code, seed_demo
     from portal.help.cli import faq
+    from portal.help_sessions.cli import help_sessions_group
     from portal.stores.cli import store_group
 
     app.cli.add_command(create_staff)
@@ -127,4 +128,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(prepare)
     app.cli.add_command(seed_demo)
     app.cli.add_command(faq)
+    app.cli.add_command(help_sessions_group)
     app.cli.add_command(store_group)

@@ -75,11 +75,14 @@ def add_help_session(writer: RowWriter, rng: random.Random, *, customer_id: int,
     if failed:
         query, slug = rng.choice(_FAILED), None
     views = 1 if slug and rng.random() < 0.7 else 0
+    # Some who read an article without writing to us said "This answered my question".
+    answered_at = (started_at + timedelta(minutes=2)
+                   if views and request is None and rng.random() < 0.4 else None)
     session_id = writer.add(
         HelpSession, visitor_key=f"demo-{customer_id}-{started_at:%Y%m%d%H%M}",
         customer_id=customer_id, order_id=None, started_at=started_at,
         last_seen_at=started_at + timedelta(minutes=3), search_count=1,
-        article_view_count=views, deflected_at=None,
+        article_view_count=views, deflected_at=answered_at,
         request_id=request[0] if request else None,
         request_opened_at=request[1] if request else None)
     writer.add(HelpSessionEvent, help_session_id=session_id, kind=HelpEventKind.SEARCH,
@@ -91,6 +94,10 @@ def add_help_session(writer: RowWriter, rng: random.Random, *, customer_id: int,
         writer.add(HelpSessionEvent, help_session_id=session_id,
                    kind=HelpEventKind.ARTICLE_VIEW, query=None, slug=slug,
                    created_at=started_at + timedelta(minutes=1))
+        if answered_at:
+            writer.add(HelpSessionEvent, help_session_id=session_id,
+                       kind=HelpEventKind.DEFLECTION, query=query, slug=slug,
+                       created_at=answered_at)
         if rng.random() < 0.3:
             helpful = request is None
             writer.add(ArticleFeedback, slug=slug, visitor_key=f"demo-{session_id}",

@@ -63,3 +63,11 @@ def test_writing_anyway_records_not_helped_and_links_the_request(client, session
 def test_answered_needs_csrf(app, client, session) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/contact/answered", data={"slug": "refund-timing"}).status_code == 400
+
+
+def test_summary_command_prints_the_shares(app, client, session) -> None:
+    client.get("/help/search?q=refund")
+    result = app.test_cli_runner().invoke(args=["help-sessions", "summary", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "help sessions started in the last 1 days: 1" in result.output
+    assert "(deflected): 1 (100.0%)" in result.output
