@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.auth import notices
@@ -74,6 +74,13 @@ def redeem_code(
         raise InvalidCode("That code does not work. Check the newest email, or ask for a new code.")
     record.used_at = now
     return customer
+
+
+def forget_old_codes(session: Session, *, now: datetime) -> int:
+    """Deletes codes expired a day ago or more: they can only ever fail."""
+    return session.execute(
+        delete(EmailCode).where(EmailCode.expires_at <= now - timedelta(days=1))
+    ).rowcount
 
 
 def make_link_token(secret_key: str, *, email: str, code: str) -> str:

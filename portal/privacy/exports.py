@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from portal import storage
 from portal.audit import record_event
+from portal.auth.models import Customer
 from portal.domain import NotFound
 from portal.enums import ExportStatus
 from portal.privacy.archive import write_archive
 from portal.privacy.models import DataExport
+from portal.privacy.notices import send_export_ready
 from portal.store import StorePolicy
 
 KEPT_FOR = timedelta(days=7)
@@ -67,9 +69,11 @@ def expires_at(export: DataExport) -> datetime | None:
 
 
 def build_export(
-    session: Session, *, export_id: int, policy: StorePolicy, now: Callable[[], datetime]
+    session: Session, *, export_id: int, policy: StorePolicy, now: Callable[[], datetime],
+    page_link: str,
 ) -> None:
-    """Builds the archive, committing progress as it goes so the page can show it."""
+    """Builds the archive, committing progress as it goes so the page can show it, and mails
+    the owner a link to the page once it is ready."""
     export = session.get(DataExport, export_id)
     if export is None or export.status not in _BUSY:
         return  # already built (a job delivered twice) or gone
@@ -93,6 +97,9 @@ def build_export(
     export.status, export.progress, export.finished_at = ExportStatus.READY, 100, now()
     record_event(session, actor_id=None, action="data_export_ready",
                  object_type="data_export", object_id=export.id, size_bytes=len(data))
+    customer = session.get(Customer, export.customer_id)
+    if customer is not None:
+        send_export_ready(session, customer, link=page_link)
     session.commit()
 
 

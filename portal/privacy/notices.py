@@ -23,3 +23,14 @@ def send_deletion_scheduled(
             f"Changed your mind? Until then, sign in and choose \"Keep my account\":\n\n{link}\n"
         ),
     )
+
+
+def send_export_ready(session: Session, customer: Customer, *, link: str) -> None:
+    queue_mail(
+        session, to=customer.email, subject="Your data is ready to download",
+        body=(
+            f"Hello {customer.first_name},\n\nThe archive of your data you asked for is ready. "
+            f"Sign in and download it here within 7 days:\n\n{link}\n\nIf you did not ask "
+            "for it, reset your password: someone may know it.\n"
+        ),
+    )

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal.auth.codes import forget_old_codes
 from portal.db import new_session, utcnow
 from portal.enums import ExportStatus
 from portal.jobs import job, periodic_job
+from portal.links import external_url
 from portal.privacy import deletion, exports
 from portal.privacy.models import DataExport
 from portal.store import current_policy
@@ -21,7 +23,8 @@ _RUNNING_STALLED_AFTER = timedelta(hours=1)
 @job(retries=2, retry_delay=30)
 def build_export_job(export_id: int) -> None:
     with new_session() as session:
-        exports.build_export(session, export_id=export_id, policy=current_policy(), now=utcnow)
+        exports.build_export(session, export_id=export_id, policy=current_policy(), now=utcnow,
+                             page_link=external_url("privacy.overview"))
 
 
 @periodic_job(minutes="*/10")
@@ -43,8 +46,10 @@ def restart_stalled_exports() -> None:
 
 @periodic_job(minutes="17", hours="*")
 def privacy_sweep() -> None:
-    """Carries out deletions whose 14 days have passed, and drops week-old archives."""
+    """Carries out deletions whose 14 days have passed, drops week-old archives, and forgets
+    sign-in codes that can no longer be used."""
     with new_session() as session:
         deletion.carry_out_due_deletions(session, now=utcnow())
         exports.remove_expired_exports(session, now=utcnow())
+        forget_old_codes(session, now=utcnow())
         session.commit()

@@ -100,3 +100,12 @@ def test_a_link_token_carries_the_code_and_refuses_tampering(session):
         codes.read_link_token(SECRET, token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
     with pytest.raises(codes.InvalidCode, match="not valid"):
         codes.read_link_token("another-secret", token)
+
+
+def test_codes_a_day_past_expiry_are_forgotten(session):
+    make_customer(session, email="ada@example.com")
+    issued = utcnow()
+    _issue(session, now=issued)
+    expired = issued + codes.CODE_LIFETIME
+    assert codes.forget_old_codes(session, now=expired + timedelta(hours=23)) == 0
+    assert codes.forget_old_codes(session, now=expired + timedelta(days=1)) == 1

@@ -14,6 +14,7 @@ from portal.auth.models import Address, Customer
 from portal.billing.models import Invoice
 from portal.db import utcnow
 from portal.enums import ExportStatus, OrderStatus, ReturnStatus, Role
+from portal.mail import OutboxMessage
 from portal.orders.models import Order
 from portal.privacy import deletion, exports
 from portal.privacy.models import DataExport
@@ -73,6 +74,9 @@ def test_download_my_data_builds_an_archive_with_everything(client, session, log
     assert "12 Analytical Row" in archive.read("csv/addresses.csv").decode()
     assert _actions(session)[-3:] == ["data_export_requested", "data_export_ready",
                                       "data_export_downloaded"]
+    # Queued by the job; the worker's outbox sweep sends it.
+    mail = session.scalar(select(OutboxMessage))
+    assert mail.subject == "Your data is ready to download" and "/account/data" in mail.body
 
 
 def test_the_archive_holds_nobody_elses_data(client, session, login, history):
