@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.enums import OrderStatus, ReturnStatus
 from portal.orders.models import Order, OrderLine
-from portal.returns.models import ReturnLine, ReturnRequest
+from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.stores.delivery import schedule_delivery
 from portal.stores.models import OutboundEvent
 from portal.stores.service import FROM_SHOP
@@ -67,9 +67,10 @@ def _order_changes(session: Session, order: Order) -> None:
         _add(session, order, "order.address_changed", {"shipping_address": address.added[0]})
 
 
-def _return_approved(session: Session, request: ReturnRequest) -> None:
-    order = session.get(Order, request.order_id)
-    if order is None or target_for(order) is None:
+def _return_approved(session: Session, step: ReturnEvent) -> None:
+    request = session.get(ReturnRequest, step.return_request_id)
+    order = session.get(Order, request.order_id) if request else None
+    if request is None or order is None or target_for(order) is None:
         return
     lines = session.execute(
         select(OrderLine.external_id, ReturnLine.quantity)
@@ -107,9 +108,9 @@ def _write_outbound_events(session: Session, _context: object, _instances: objec
         for obj in list(session.dirty):
             if isinstance(obj, Order) and obj.source is not None:
                 _order_changes(session, obj)
-            elif isinstance(obj, ReturnRequest) and _changed_to(obj, "status",
-                                                                 ReturnStatus.APPROVED):
-                _return_approved(session, obj)
         for obj in list(session.new):
             if isinstance(obj, Refund):
                 _refund_created(session, obj)
+            # A return moves on by a compare-and-set UPDATE; the step it records says so.
+            elif isinstance(obj, ReturnEvent) and obj.status is ReturnStatus.APPROVED:
+                _return_approved(session, obj)

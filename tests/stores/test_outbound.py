@@ -12,9 +12,11 @@ from portal.api.carrier_events import verify
 from portal.auth.models import Customer
 from portal.billing.models import Refund
 from portal.db import utcnow
+from portal.orders.models import Order
 from portal.stores.delivery import MAX_ATTEMPTS, deliver_due
 from portal.stores.models import OutboundEvent
 from tests.factories import _DEMO_HASH, make_customer
+from tests.returns.factories import make_return
 from tests.stores import shopify_payloads as shop
 from tests.stores.shop_server import serve
 from tests.stores.store_events import event, order_data, post
@@ -180,3 +182,28 @@ def test_changes_the_shop_sent_are_not_sent_back(client, session, shop_server):
     shop.post(client, "orders/cancelled", shop.order(cancelled_at="2026-11-28T11:00:00-05:00"))
     shop.post(client, "refunds/create", shop.refund())
     assert events(session) == [] and shop_server.requests == []
+
+
+def test_an_approved_return_is_sent_to_the_store(client, session, login, shop_server):
+    post(client, event("e1", "order.upserted", order_data()))
+    order = session.scalars(select(Order)).one()
+    request = make_return(session, order)
+    staff = make_customer(session, email="staff@example.com", role="staff")
+    login(client, staff)
+    client.post(f"/staff/returns/{request.rma_number}/approve")
+    [sent] = [e for e in events(session) if e.kind == "return.approved"]
+    assert sent.sent_at is not None
+    body = shop_server.requests[-1].json()
+    assert body["data"]["rma_number"] == request.rma_number
+    assert body["data"]["lines"] == [{"line_external_id": "l1", "quantity": 1}]
+
+
+def test_deliveries_are_for_staff_only_and_retry_needs_its_token(app, client, session, login):
+    post(client, event("e1", "order.upserted", order_data()))
+    buyer_signs_in(session, client, login)
+    assert client.get("/staff/deliveries").status_code == 404
+    assert client.post("/staff/deliveries/1/retry").status_code == 404
+    client.post("/logout")
+    login(client, make_customer(session, email="staff@example.com", role="staff"))
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/staff/deliveries/1/retry").status_code == 400

@@ -65,6 +65,9 @@ def test_order_create_makes_the_order_with_exact_money(client, session, login, o
     page = client.get("/orders/1001").get_data(as_text=True)
     for figure in ("$62.50", "$5.00", "$7.00", "$5.16", "$69.66"):
         assert figure in page
+    for query in ("#1001", "1001"):
+        listing = client.get("/orders", query_string={"q": query}).get_data(as_text=True)
+        assert "/orders/1001" in listing, query
 
 
 def test_a_redelivery_changes_nothing(client, session, outbox):
