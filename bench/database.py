@@ -83,8 +83,8 @@ def _has_customers(url: str) -> bool:
         engine.dispose()
 
 
-def prepare(*, seed: int, customers: int, orders: int) -> BenchDatabase:
-    configured = os.environ.get("PORTAL_BENCH_DATABASE_URL")
+def prepare(*, seed: int, customers: int, orders: int, url: str | None = None) -> BenchDatabase:
+    configured = url or os.environ.get("PORTAL_BENCH_DATABASE_URL")
     if configured:
         _migrate(configured)
         if _has_customers(configured):

@@ -11,7 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -63,3 +65,53 @@ def drive(url: str, *, cookie: str, seconds: int, threads: int, connections: int
     done = subprocess.run(command, capture_output=True, text=True, check=True,
                           timeout=seconds + 60)
     return LoadResult(**json.loads(done.stdout), tool="python")
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text.replace("]==]", "") + "]==]"
+
+
+def _wrk_script(requests: list[tuple[str, str]]) -> str:
+    """A wrk script that cycles through (path, cookie) pairs, each thread from its own
+    starting point, so many signed-in shoppers are served at once."""
+    items = ",\n".join(f"  {{{_lua_string(path)}, {_lua_string(cookie)}}}"
+                       for path, cookie in requests)
+    return f"""local requests = {{
+{items}
+}}
+local started = 0
+function setup(thread)
+  thread:set("first", started * 7919)
+  started = started + 1
+end
+function init(args)
+  counter = first or 0
+end
+function request()
+  counter = counter + 1
+  local item = requests[(counter % #requests) + 1]
+  return wrk.format("GET", item[1], {{["Cookie"] = item[2]}})
+end
+"""
+
+
+def drive_many(base_url: str, requests: list[tuple[str, str]], *, seconds: int, threads: int,
+               connections: int) -> LoadResult:
+    """Loads the (path, cookie) pairs in turn for `seconds`; wrk when installed."""
+    wrk = shutil.which("wrk")
+    with tempfile.TemporaryDirectory(prefix="portal-load-") as folder:
+        if wrk:
+            script = Path(folder) / "requests.lua"
+            script.write_text(_wrk_script(requests))
+            command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+                       "--timeout", "10s", "-s", str(script), base_url]
+            done = subprocess.run(command, capture_output=True, text=True, check=True,
+                                  timeout=seconds + 60)
+            return parse_wrk(done.stdout)
+        listing = Path(folder) / "requests.json"
+        listing.write_text(json.dumps(requests))
+        command = [sys.executable, "-m", "bench.loadgen", base_url, "--seconds", str(seconds),
+                   "--connections", str(connections), "--requests", str(listing)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True,
+                              timeout=seconds + 60)
+        return LoadResult(**json.loads(done.stdout), tool="python")

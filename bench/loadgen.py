@@ -15,12 +15,15 @@ import time
 import urllib.parse
 
 
-def _worker(url: str, cookie: str, until: float, latencies: list[float], errors: list[int]) -> None:
+def _worker(url: str, requests: list[tuple[str, str]], until: float, latencies: list[float],
+            errors: list[int], first: int = 0) -> None:
     parts = urllib.parse.urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    headers = {"Cookie": cookie} if cookie else {}
+    turn = first
     while time.perf_counter() < until:
+        path, cookie = requests[turn % len(requests)]
+        turn += 1
+        headers = {"Cookie": cookie} if cookie else {}
         started = time.perf_counter()
         try:
             connection.request("GET", path, headers=headers)
@@ -37,13 +40,16 @@ def _worker(url: str, cookie: str, until: float, latencies: list[float], errors:
     connection.close()
 
 
-def run(url: str, *, seconds: float, connections: int, cookie: str) -> dict[str, float | int]:
+def run(url: str, *, seconds: float, connections: int,
+        requests: list[tuple[str, str]]) -> dict[str, float | int]:
+    """`requests` are (path, cookie) pairs each connection cycles through."""
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
     until = started + seconds
-    threads = [threading.Thread(target=_worker, args=(url, cookie, until, latencies, errors))
-               for _ in range(connections)]
+    threads = [threading.Thread(target=_worker,
+                                args=(url, requests, until, latencies, errors, 7919 * index))
+               for index in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -64,9 +70,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--cookie", default="")
+    parser.add_argument("--requests", help="a JSON file of [path, cookie] pairs to cycle through")
     options = parser.parse_args()
-    print(json.dumps(run(options.url, seconds=options.seconds, connections=options.connections,
-                         cookie=options.cookie)))
+    if options.requests:
+        with open(options.requests) as listing:
+            requests = [(path, cookie) for path, cookie in json.load(listing)]
+        base = options.url
+    else:
+        parts = urllib.parse.urlsplit(options.url)
+        requests = [(parts.path + (f"?{parts.query}" if parts.query else ""), options.cookie)]
+        base = f"{parts.scheme}://{parts.netloc}"
+    print(json.dumps(run(base, seconds=options.seconds, connections=options.connections,
+                         requests=requests)))
 
 
 if __name__ == "__main__":

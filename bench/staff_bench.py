@@ -104,7 +104,8 @@ def main() -> None:
     engine.dispose()
     print(f"Support requests in the store: {total:,} ({added:,} added now).")
     seconds = int(os.environ.get("PORTAL_BENCH_SECONDS", "10"))
-    with gunicorn(url, workers=2) as base_url:
+    with gunicorn(url, workers=2) as server:
+        base_url = server.url
         cookie = staff_cookie(base_url)
         print(f"{'page':<36} {'status':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         for page in PAGES:
