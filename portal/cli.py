@@ -119,6 +119,7 @@ def register(app: Flask) -> None:
     from portal.help.cli import faq
     from portal.help_sessions.cli import help_sessions_group
     from portal.stores.cli import store_group
+    from portal.support.cli import support_group
 
     app.cli.add_command(create_staff)
     app.cli.add_command(reset_two_factor)
@@ -130,3 +131,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(faq)
     app.cli.add_command(help_sessions_group)
     app.cli.add_command(store_group)
+    app.cli.add_command(support_group)

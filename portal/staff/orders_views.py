@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from portal.db import get_session, utcnow
 from portal.domain import DomainError, NotFound
 from portal.enums import ReturnReason
+from portal.links import external_url
 from portal.money import format_money, to_cents
 from portal.staff import order_actions
 from portal.staff.forms import OrderActionForm, RefundForm, StaffReturnForm
@@ -111,8 +112,7 @@ def order_resend_invoice(order_number: str) -> Response:
     def step() -> str:
         invoice = order_actions.resend_invoice(
             get_session(), number=order_number, staff_id=current_user.id,
-            invoice_url=lambda number: url_for("billing.invoice", invoice_number=number,
-                                               _external=True))
+            invoice_url=lambda number: external_url("billing.invoice", invoice_number=number))
         return f"Invoice {invoice.number} sent to the shopper again."
 
     return _act(order_number, form, "invoice_form", step)

@@ -128,7 +128,7 @@ def request_compose(number: str) -> Response:
     for hit in hits:
         if hit.slug == slug:
             additions.append(f"{hit.title}: "
-                             + url_for("help.article", slug=hit.slug, _external=True))
+                             + external_url("help.article", slug=hit.slug))
     if additions:
         form.body.data = "\n\n".join(part for part in [(form.body.data or "").rstrip(),
                                                           *additions] if part)

@@ -45,10 +45,15 @@ class SlaPolicy:
     time_zone: str = "America/Los_Angeles"
     week: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_WEEK)
     holidays: frozenset[date] = frozenset()
+    auto_close_days: int = 7  # waiting on the shopper this long closes the request
+    auto_close_notice_days: int = 2  # the shopper is warned this many days before
 
     def __post_init__(self) -> None:
         if not any(opens < closes for opens, closes in self.week.values()):
             raise ValueError("the support week needs at least one day with opening hours")
+        if not 0 < self.auto_close_notice_days < self.auto_close_days:
+            raise ValueError("the auto-close notice must come after the wait starts and "
+                             "before the request is closed")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -120,6 +125,9 @@ def policy_from_settings(raw: Mapping[str, object]) -> SlaPolicy:
         holidays = raw["holidays"]
         assert isinstance(holidays, list)
         overrides["holidays"] = frozenset(date.fromisoformat(day) for day in holidays)
+    for name in ("auto_close_days", "auto_close_notice_days"):
+        if name in raw:
+            overrides[name] = int(raw[name])  # type: ignore[call-overload]
     if "targets" in raw:
         given = raw["targets"]
         assert isinstance(given, Mapping)
