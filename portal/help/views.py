@@ -65,7 +65,8 @@ def article(slug: str) -> Response:
         service.record_click(db, search_event_id=from_search, slug=slug)
     if not found.is_draft:
         service.record_view(db, slug=slug, day=utcnow().date())
-        tracking.track_article_view(db, slug=slug, now=utcnow())
+        if not request.args.get("answered"):  # shown after "This answered my question"
+            tracking.track_article_view(db, slug=slug, now=utcnow())
     db.commit()
     return _article_page(found, FeedbackForm())
 

@@ -109,7 +109,8 @@ def answered() -> Response:
     db.commit()
     flash("Glad that answered it. No request was sent; you can always write to us later.",
           "success")
-    return _redirect(url_for("help.article", slug=form.slug.data))
+    # ?answered: the article shown after the flow ended is not the start of a new session.
+    return _redirect(url_for("help.article", slug=form.slug.data, answered=1))
 
 
 @bp.get("/contact/suggestions")
