@@ -73,6 +73,29 @@ def reindex(content_dir: Path | None, index_dir: Path | None) -> None:
     click.echo(f"Indexed {stats.added} articles into {stats.folder}")
 
 
+@faq.command("replay")
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
+@with_appcontext
+def replay(days: int) -> None:
+    """Ask the current index again the searches that found nothing in the last days."""
+    from datetime import timedelta
+
+    from portal.db import new_session, utcnow
+    from portal.help.replay import replay_failed_searches
+
+    center = get_help_center()
+    center.refresh(force=True)
+    with new_session() as session:
+        result = replay_failed_searches(session, center=center,
+                                        since=utcnow() - timedelta(days=days))
+    click.echo(f"{len(result.answered)} of {len(result.results)} searches that found nothing "
+               f"in the last {days} days now find an answer.")
+    for item in result.answered:
+        click.echo(f"  answered  {item.query!r} ({item.times}x) -> {item.answer_slug}")
+    for item in result.still_failing:
+        click.echo(f"  failing   {item.query!r} ({item.times}x)")
+
+
 @faq.command("search")
 @click.argument("query", required=False)
 @click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
