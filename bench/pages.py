@@ -22,9 +22,8 @@ from sqlalchemy import create_engine, func, select
 
 from bench.load import LoadResult, drive_many
 from bench.server import Server, fetch, log_in
-from portal.auth.models import Customer
+from portal.auth.models import Customer, Role
 from portal.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, SHOPPER_EMAILS
-from portal.enums import Role
 from portal.orders.models import Order, Shipment
 
 SEARCHES = ("where is my parcel", "refund to store credit", "change my delivery address",

@@ -22,14 +22,13 @@ from sqlalchemy.orm import Session
 
 from bench.load import drive
 from bench.server import fetch, gunicorn, log_in
-from portal.auth.models import Customer
+from portal.auth.models import Customer, Role
 from portal.db import utcnow
 from portal.demo.aftercare import Numbers, add_request
 from portal.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, Shopper, Staff
 from portal.demo.rows import RowWriter
-from portal.enums import RequestStatus, Role
 from portal.orders.models import Order
-from portal.support.models import SupportRequest
+from portal.support.models import RequestStatus, SupportRequest
 
 TARGET_REQUESTS = 50_000
 STAFF_EMAIL = "staff@example.com"

@@ -11,10 +11,10 @@ from flask.cli import with_appcontext
 from portal.audit import record_event
 from portal.auth import service as accounts
 from portal.auth import twofactor
+from portal.auth.models import Role
 from portal.config import PROJECT_ROOT
 from portal.db import new_session, refresh_statistics
 from portal.domain import DomainError
-from portal.enums import Role
 from portal.mail import deliver_pending
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +54,17 @@ currency_code = Annotated[str, mapped_column(String(3))]
 # it; unique together, so an event applied twice finds the record instead of copying it.
 store_source = Annotated[str | None, mapped_column(String(20))]
 store_external_id = Annotated[str | None, mapped_column(String(100))]
+
+
+def db_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):

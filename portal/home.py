@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.formatting import user_locale, user_zone
-from portal.overview import shopper_overview
+from portal.home.service import shopper_overview
 
 bp = Blueprint("home", __name__)
 

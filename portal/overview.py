@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.enums import RequestStatus, ReturnStatus
 from portal.orders import service as orders
 from portal.orders.models import Order
 from portal.orders.status import Clock, StatusText, describe_order
-from portal.returns.models import ReturnRequest
-from portal.support.models import SupportRequest
+from portal.returns.models import ReturnRequest, ReturnStatus
+from portal.support.models import RequestStatus, SupportRequest
 
 RECENT_ORDERS = 3
 CLOSED_RETURNS = (ReturnStatus.REFUNDED, ReturnStatus.REJECTED, ReturnStatus.CANCELLED)

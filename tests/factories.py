@@ -9,12 +9,11 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Address, Customer, TotpCredential
+from portal.auth.models import Address, Customer, Role, TotpCredential
 from portal.auth.service import hash_password
 from portal.auth.twofactor import STEP_SECONDS
 from portal.db import utcnow
-from portal.enums import OrderStatus, Role
-from portal.orders.models import Order, Product
+from portal.orders.models import Order, OrderStatus, Product
 from portal.orders.placing import CartItem, place_order
 from portal.store import StorePolicy
 

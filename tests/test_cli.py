@@ -1,7 +1,6 @@
 from sqlalchemy import select
 
-from portal.auth.models import Customer
-from portal.enums import Role
+from portal.auth.models import Customer, Role
 
 
 def test_create_staff_makes_a_staff_account_that_can_sign_in(app, client, session):

@@ -1,4 +1,4 @@
-from portal.enums import OrderStatus
+from portal.orders.models import OrderStatus
 from tests.factories import make_customer, make_order
 
 
@@ -30,7 +30,7 @@ def test_home_costs_the_same_queries_for_a_short_and_a_long_history(
 
 
 def test_staff_go_to_the_console(client, session, login):
-    from portal.enums import Role
+    from portal.auth.models import Role
 
     login(client, make_customer(session, role=Role.STAFF))
     assert client.get("/").location == "/staff/"

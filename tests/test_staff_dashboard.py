@@ -1,4 +1,4 @@
-from portal.enums import Role
+from portal.auth.models import Role
 from tests.factories import make_customer
 
 
@@ -12,10 +12,10 @@ def test_dashboard_links_every_staff_area(client, session, login):
 
 
 def test_dashboard_counts_what_waits_for_staff(session):
-    from portal.enums import ReturnStatus
+    from portal.returns.models import ReturnStatus
     from portal.staff.service import dashboard_counts
     from tests.factories import make_order
-    from tests.returns.factories import make_return
+    from tests.factories.returns import make_return
 
     shopper = make_customer(session)
     for status in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,

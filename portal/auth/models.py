@@ -1,11 +1,26 @@
 from __future__ import annotations
 
+import enum
+
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, intpk, store_external_id, store_source, utc_datetime
-from portal.enums import Role, db_enum
+from portal.db import (
+    Base,
+    created_at,
+    db_enum,
+    intpk,
+    store_external_id,
+    store_source,
+    utc_datetime,
+)
+
+
+class Role(enum.StrEnum):
+    SHOPPER = "shopper"
+    STAFF = "staff"
+    ADMIN = "admin"
 
 
 class Customer(UserMixin, Base):

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth import notices
-from portal.auth.models import Address, Customer
+from portal.auth.models import Address, Customer, Role
 from portal.auth.sessions import end_all_sessions
 from portal.domain import DomainError, NotFound
-from portal.enums import Role
 from portal.mail import queue_mail
 
 RESET_SALT = "password-reset"

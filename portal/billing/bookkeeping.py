@@ -40,13 +40,17 @@ from portal.auth.models import Customer
 from portal.billing.documents import STORED_VALUE_KINDS
 from portal.billing.models import (
     CreditEntry,
+    CreditKind,
     EntryType,
     Invoice,
+    InvoiceKind,
     LedgerEntry,
     Payment,
+    PaymentKind,
+    PaymentStatus,
     Refund,
+    RefundStatus,
 )
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order
 
 OUTSIDE_KINDS = tuple(kind for kind in PaymentKind if kind not in STORED_VALUE_KINDS)

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.billing.documents import credit_note_number, document_totals
-from portal.billing.models import Invoice, InvoiceLine
+from portal.billing.models import Invoice, InvoiceKind, InvoiceLine
 from portal.domain import DomainError
-from portal.enums import InvoiceKind
 from portal.orders.models import Order, OrderLine
 
 

@@ -12,8 +12,17 @@ from datetime import datetime
 from typing import Protocol
 
 from portal.auth.models import Customer
-from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, PaymentMethod
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus
+from portal.billing.models import (
+    CreditEntry,
+    CreditKind,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+)
 from portal.orders.models import Order
 from portal.orders.pricing import Totals
 

@@ -18,9 +18,8 @@ from sqlalchemy import Integer, String, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from portal.billing import models
-from portal.billing.models import EntryType
+from portal.billing.models import EntryType, PaymentKind
 from portal.db import UTCDateTime
-from portal.enums import PaymentKind
 
 __all__ = ["EntryType", "LedgerEntry", "LedgerFilter", "LedgerPage", "YearTotal",
            "ledger_entries", "ledger_page", "store_credit_balances"]

@@ -10,17 +10,50 @@ from portal.db import (
     Base,
     created_at,
     currency_code,
+    db_enum,
     intpk,
     money,
     store_external_id,
     store_source,
     utc_datetime,
 )
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus, db_enum
 
 if TYPE_CHECKING:
     from portal.auth.models import Customer
     from portal.orders.models import Order, OrderLine
+
+
+class InvoiceKind(enum.StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class PaymentKind(enum.StrEnum):
+    CARD = "card"
+    PAYPAL = "paypal"
+    GIFT_CARD = "gift_card"
+    STORE_CREDIT = "store_credit"
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    FAILED = "failed"
+
+
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class CreditKind(enum.StrEnum):
+    """Movements of a shopper's store-credit and gift-card balance."""
+
+    GIFT_CARD_LOAD = "gift_card_load"
+    STORE_CREDIT_ISSUED = "store_credit_issued"
+    SPENT = "spent"
+    EXPIRED = "expired"
 
 
 class PaymentMethod(Base):

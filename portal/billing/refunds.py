@@ -27,8 +27,17 @@ from portal.billing.credit_notes import (
     credited_quantities,
 )
 from portal.billing.documents import STORED_VALUE_KINDS, build_invoice, invoice_number
-from portal.billing.models import CreditEntry, Invoice, Payment, Refund
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
+from portal.billing.models import (
+    CreditEntry,
+    CreditKind,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from portal.orders.models import Order, OrderLine
 
 __all__ = ["CreditLine", "FeeLine", "RefundError", "RefundOutcome", "credit_total_cents",

@@ -21,9 +21,17 @@ from portal.billing.ledger import (
     ledger_page,
     store_credit_balances,
 )
-from portal.billing.models import Invoice, Payment, PaymentMethod, Refund
+from portal.billing.models import (
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from portal.domain import DomainError, NotFound
-from portal.enums import InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 
 
 class BadRange(DomainError):

@@ -14,16 +14,16 @@ from portal.demo.helpdesk import (
 )
 from portal.demo.people import Shopper, Staff
 from portal.demo.rows import RowWriter
-from portal.enums import (
+from portal.returns.models import (
     ItemCondition,
-    RequestPriority,
-    RequestStatus,
+    ReturnEvent,
+    ReturnLine,
     ReturnReason,
+    ReturnRequest,
     ReturnResolution,
     ReturnStatus,
 )
-from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
-from portal.support.models import Message, SupportRequest
+from portal.support.models import Message, RequestPriority, RequestStatus, SupportRequest
 
 # The steps a return walks through, in order; a return stops at its status.
 _PATH = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,

@@ -21,9 +21,19 @@ from portal.billing.documents import (
     document_totals,
     invoice_number,
 )
-from portal.billing.models import CreditEntry, Invoice, InvoiceLine, Payment, Refund
+from portal.billing.models import (
+    CreditEntry,
+    CreditKind,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from portal.demo.rows import RowWriter
-from portal.enums import CreditKind, InvoiceKind, PaymentKind, PaymentStatus, RefundStatus
 
 if TYPE_CHECKING:
     from portal.demo.orders import DraftLine, DraftOrder

@@ -15,17 +15,11 @@ from portal.demo.ledger import CreditBook, DocumentLine, DraftPayment
 from portal.demo.people import Shopper, Staff
 from portal.demo.rows import RowWriter
 from portal.demo.tracking import Outcome, ShipmentResult, add_shipment
-from portal.enums import (
-    OrderStatus,
-    RequestStatus,
-    ReturnReason,
-    ReturnResolution,
-    ReturnStatus,
-    ShipmentStatus,
-)
-from portal.orders.models import Order, OrderLine
+from portal.orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
 from portal.orders.pricing import Totals, line_tax_cents, totals_for
+from portal.returns.models import ReturnReason, ReturnResolution, ReturnStatus
 from portal.store import StorePolicy
+from portal.support.models import RequestStatus
 
 
 class Kind(StrEnum):

@@ -11,10 +11,9 @@ from typing import Any
 
 from faker import Faker
 
-from portal.auth.models import Address, Customer, TotpCredential
-from portal.billing.models import PaymentMethod
+from portal.auth.models import Address, Customer, Role, TotpCredential
+from portal.billing.models import PaymentKind, PaymentMethod
 from portal.demo.rows import RowWriter
-from portal.enums import PaymentKind, Role
 
 DEMO_PASSWORD = "portal-demo"  # noqa: S105  (published in the README on purpose)
 SHOPPER_EMAILS = ("shopper@example.com", "shopper2@example.com")

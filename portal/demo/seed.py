@@ -33,8 +33,8 @@ from portal.demo.orders import Context, Plan, build_order
 from portal.demo.people import Shopper, build_people
 from portal.demo.rows import RowWriter
 from portal.demo.showcase import SHOWCASE, random_plan
-from portal.enums import RequestStatus
 from portal.store import StorePolicy
+from portal.support.models import RequestStatus
 
 HISTORY = timedelta(days=730)
 

@@ -12,7 +12,8 @@ import random
 
 from portal.demo.orders import Kind, Plan
 from portal.demo.tracking import Outcome
-from portal.enums import RequestStatus, ReturnResolution, ReturnStatus
+from portal.returns.models import ReturnResolution, ReturnStatus
+from portal.support.models import RequestStatus
 
 K, T, R = Kind, Outcome, ReturnStatus  # short names keep the table readable
 

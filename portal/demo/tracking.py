@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from portal.demo.rows import RowWriter
-from portal.enums import ShipmentStatus as S
 from portal.orders.models import Shipment, ShipmentLine, TrackingEvent
+from portal.orders.models import ShipmentStatus as S
 
 
 class Outcome(StrEnum):

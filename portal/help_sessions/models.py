@@ -29,8 +29,7 @@ import enum
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, intpk, utc_datetime
-from portal.enums import db_enum
+from portal.db import Base, created_at, db_enum, intpk, utc_datetime
 
 
 class HelpEventKind(enum.StrEnum):

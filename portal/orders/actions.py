@@ -20,10 +20,9 @@ from portal.billing.refunds import (
     refundable_lines,
 )
 from portal.domain import DomainError
-from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import queue_mail
 from portal.money import format_money
-from portal.orders.models import Order, Shipment
+from portal.orders.models import Order, OrderStatus, Shipment, ShipmentStatus
 from portal.orders.service import remaining_quantity
 from portal.orders.tracking import refresh_order_status
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from portal.enums import ShipmentStatus as S
+from portal.orders.models import ShipmentStatus as S
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -10,16 +11,38 @@ from portal.db import (
     Base,
     created_at,
     currency_code,
+    db_enum,
     intpk,
     money,
     store_external_id,
     store_source,
     utc_datetime,
 )
-from portal.enums import OrderStatus, ShipmentStatus, db_enum
 
 if TYPE_CHECKING:
     from portal.auth.models import Customer
+
+
+class OrderStatus(enum.StrEnum):
+    PROCESSING = "processing"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class ShipmentStatus(enum.StrEnum):
+    """The normalised carrier statuses every page speaks."""
+
+    INFO_RECEIVED = "info_received"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERED = "delivered"
+    FAILED_ATTEMPT = "failed_attempt"
+    EXCEPTION = "exception"
+    RETURNED_TO_SENDER = "returned_to_sender"
 
 
 class Product(Base):

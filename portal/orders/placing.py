@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
-from portal.enums import OrderStatus
-from portal.orders.models import Order, OrderLine, Product
+from portal.orders.models import Order, OrderLine, OrderStatus, Product
 from portal.orders.pricing import line_tax_cents, totals_for
 from portal.store import StorePolicy
 

@@ -11,10 +11,9 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Customer
-from portal.billing.models import Invoice, Payment, Refund
+from portal.billing.models import Invoice, InvoiceKind, Payment, Refund
 from portal.domain import NotFound
-from portal.enums import InvoiceKind, OrderStatus
-from portal.orders.models import Order, OrderLine, Shipment, ShipmentLine
+from portal.orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from portal.pagination import Page, page_number, paginate
 
 MAX_QUERY_LENGTH = 100

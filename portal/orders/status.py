@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from portal.enums import OrderStatus
-from portal.enums import ShipmentStatus as S
 from portal.money import babel_locale
-from portal.orders.models import Order, Shipment
+from portal.orders.models import Order, OrderStatus, Shipment
+from portal.orders.models import ShipmentStatus as S
 
 PROBLEM_STATUSES = (S.EXCEPTION, S.RETURNED_TO_SENDER, S.FAILED_ATTEMPT)
 

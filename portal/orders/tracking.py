@@ -16,10 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.domain import DomainError, NotFound
-from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import queue_mail
 from portal.orders.carriers import carrier_name, get_carrier
-from portal.orders.models import Order, Shipment, ShipmentLine, TrackingEvent
+from portal.orders.models import (
+    Order,
+    OrderStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TrackingEvent,
+)
 
 NOTIFY = {
     ShipmentStatus.OUT_FOR_DELIVERY: ("is out for delivery",

@@ -19,9 +19,8 @@ from portal.auth.sessions import end_all_sessions
 from portal.auth.twofactor import remove_two_factor
 from portal.billing.models import PaymentMethod
 from portal.domain import DomainError
-from portal.enums import OrderStatus
-from portal.orders.models import Order
-from portal.overview import CLOSED_RETURNS
+from portal.home.service import CLOSED_RETURNS
+from portal.orders.models import Order, OrderStatus
 from portal.privacy.models import AccountDeletion, DataExport
 from portal.returns.models import ReturnLine, ReturnRequest
 from portal.support.models import Attachment, Message, SatisfactionRating, SupportRequest

@@ -12,9 +12,8 @@ from portal import storage
 from portal.audit import record_event
 from portal.auth.models import Customer
 from portal.domain import NotFound
-from portal.enums import ExportStatus
 from portal.privacy.archive import write_archive
-from portal.privacy.models import DataExport
+from portal.privacy.models import DataExport, ExportStatus
 from portal.privacy.notices import send_export_ready
 from portal.store import StorePolicy
 

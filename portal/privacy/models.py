@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, created_at, intpk, utc_datetime
-from portal.enums import ExportStatus, db_enum
+from portal.db import Base, created_at, db_enum, intpk, utc_datetime
+
+
+class ExportStatus(enum.StrEnum):
+    """Where a "download my data" archive is on its way to the shopper."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
 
 
 class DataExport(Base):

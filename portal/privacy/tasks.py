@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from portal.auth.codes import forget_old_codes
 from portal.db import new_session, utcnow
-from portal.enums import ExportStatus
 from portal.jobs import job, periodic_job
 from portal.links import external_url
 from portal.privacy import deletion, exports
-from portal.privacy.models import DataExport
+from portal.privacy.models import DataExport, ExportStatus
 from portal.store import current_policy
 
 # A queued archive waits seconds; a running one takes minutes for the longest histories.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal.billing.credit_notes import units_share
-from portal.enums import ReturnReason, ReturnResolution
 from portal.orders.models import OrderLine
+from portal.returns.models import ReturnReason, ReturnResolution
 from portal.returns.policy import ReturnRules
 
 # The store pays for its own mistakes: no fees when an item arrived damaged or wrong.

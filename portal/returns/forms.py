@@ -19,8 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from portal.enums import ItemCondition, ReturnReason, ReturnResolution, ReturnStatus
 from portal.returns.lines import LineOption
+from portal.returns.models import ItemCondition, ReturnReason, ReturnResolution, ReturnStatus
 from portal.returns.service import ReturnItem, quantity_field, reason_field
 
 REASONS = [

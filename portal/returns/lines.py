@@ -9,9 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.enums import ReturnStatus, ShipmentStatus
-from portal.orders.models import Order, OrderLine, Shipment, ShipmentLine
-from portal.returns.models import ReturnLine, ReturnRequest
+from portal.orders.models import Order, OrderLine, Shipment, ShipmentLine, ShipmentStatus
+from portal.returns.models import ReturnLine, ReturnRequest, ReturnStatus
 from portal.returns.policy import (
     Eligibility,
     LineFacts,

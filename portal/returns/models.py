@@ -1,21 +1,48 @@
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, intpk, money, utc_datetime
-from portal.enums import (
-    ItemCondition,
-    ReturnReason,
-    ReturnResolution,
-    ReturnStatus,
-    db_enum,
-)
+from portal.db import Base, created_at, db_enum, intpk, money, utc_datetime
 
 if TYPE_CHECKING:
     from portal.orders.models import Order, OrderLine
+
+
+class ReturnStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    REFUNDED = "refunded"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class ReturnResolution(enum.StrEnum):
+    REFUND = "refund"
+    STORE_CREDIT = "store_credit"
+
+
+class ReturnReason(enum.StrEnum):
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    NOT_AS_DESCRIBED = "not_as_described"
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    CHANGED_MIND = "changed_mind"
+    ARRIVED_LATE = "arrived_late"
+    OTHER = "other"
+
+
+class ItemCondition(enum.StrEnum):
+    AS_NEW = "as_new"
+    OPENED = "opened"
+    DAMAGED = "damaged"
+    MISSING_PARTS = "missing_parts"
 
 
 class ReturnRequest(Base):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
-from portal.enums import ReturnResolution, ReturnStatus
 from portal.mail import queue_mail
 from portal.money import format_money
-from portal.returns.models import ReturnRequest
+from portal.returns.models import ReturnRequest, ReturnResolution, ReturnStatus
 
 _NEXT_STEP = {
     ReturnStatus.REQUESTED: (

@@ -14,10 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.billing.models import CreditEntry, Refund
+from portal.billing.models import CreditEntry, CreditKind, Refund
 from portal.domain import DomainError
-from portal.enums import CreditKind, ReturnStatus
-from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
+from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
 
 CANCELLABLE = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
 

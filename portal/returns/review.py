@@ -23,11 +23,10 @@ from portal.billing.refunds import (
     issue_refund,
 )
 from portal.domain import DomainError, NotFound
-from portal.enums import ItemCondition, ReturnResolution, ReturnStatus
 from portal.orders.models import Order
 from portal.pagination import Page, paginate
 from portal.returns.estimate import RefundEstimate, claim_for, estimate_refund
-from portal.returns.models import ReturnRequest
+from portal.returns.models import ItemCondition, ReturnRequest, ReturnResolution, ReturnStatus
 from portal.returns.notices import notify_shopper
 from portal.returns.policy import ReturnRules
 from portal.returns.progress import change_status, return_query

@@ -11,12 +11,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.domain import DomainError, NotFound
-from portal.enums import OrderStatus, ReturnReason, ReturnResolution, ReturnStatus
-from portal.orders.models import Order, OrderLine, Shipment
+from portal.orders.models import Order, OrderLine, OrderStatus, Shipment
 from portal.pagination import Page, paginate
 from portal.returns.estimate import RefundEstimate, claim_for, estimate_refund
 from portal.returns.lines import ReturnableOrder, returnable_orders
-from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
+from portal.returns.models import (
+    ReturnEvent,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ReturnResolution,
+    ReturnStatus,
+)
 from portal.returns.notices import notify_shopper
 from portal.returns.progress import CANCELLABLE, change_status, return_query
 from portal.store import StorePolicy

@@ -21,9 +21,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from portal.audit import AuditFilters
 from portal.auth.models import Customer
-from portal.enums import ReturnReason
 from portal.formatting import humanize
 from portal.orders.models import Order
+from portal.returns.models import ReturnReason
 from portal.support.console import BulkChange
 from portal.support.forms import new_idempotency_key
 from portal.support.metrics import Period

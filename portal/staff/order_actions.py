@@ -14,15 +14,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.audit import record_event
 from portal.billing.credit_notes import CreditLine
-from portal.billing.models import Invoice, Refund
+from portal.billing.models import Invoice, InvoiceKind, Refund
 from portal.billing.refunds import invoice_for, issue_refund, refundable_cents
 from portal.domain import DomainError, NotFound
-from portal.enums import InvoiceKind, ReturnReason, ReturnResolution
 from portal.mail import queue_mail
 from portal.money import format_money
 from portal.orders.actions import cancel_blocker, cancel_order
 from portal.orders.models import Order, OrderLine, Shipment
-from portal.returns.models import ReturnRequest
+from portal.returns.models import ReturnReason, ReturnRequest, ReturnResolution
 from portal.returns.service import ReturnItem, start_return
 from portal.store import StorePolicy
 from portal.support.models import SupportRequest

@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError, NotFound
-from portal.enums import ReturnReason
 from portal.links import external_url
 from portal.money import format_money, to_cents
+from portal.returns.models import ReturnReason
 from portal.staff import order_actions
 from portal.staff.forms import OrderActionForm, RefundForm, StaffReturnForm
 from portal.staff.views import bp

@@ -24,7 +24,7 @@ from portal.support import console, deflection, macros, queue
 from portal.support.forms import StaffReplyForm, TriageForm
 from portal.support.service import CATEGORIES
 from portal.support.sla import current_sla_policy, sla_state
-from portal.web import htmx_redirect, is_htmx, render
+from portal.web import redirect_to, render
 
 
 @bp.get("/requests")
@@ -83,7 +83,7 @@ def request_reply(number: str) -> Response:
                       sla_policy=current_sla_policy())
         db.commit()
         flash("Internal note added." if is_internal else "Reply sent to the shopper.", "success")
-        return _redirect(url_for("staff.request_detail", number=number) + "#latest")
+        return redirect_to(url_for("staff.request_detail", number=number) + "#latest")
     return _render_review(number, status=422, fragment="staff/requests/_reply_form.html",
                           reply_form=form)
 
@@ -108,7 +108,7 @@ def request_triage(number: str) -> Response:
         else:
             db.commit()
             flash("Request updated." if changes else "Nothing to change.", "success")
-            return _redirect(url_for("staff.request_detail", number=number))
+            return redirect_to(url_for("staff.request_detail", number=number))
     return _render_review(number, status=422, fragment="staff/requests/_triage_form.html",
                           triage_form=form)
 
@@ -163,7 +163,3 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
 def _shopper_url(number: str) -> str:
     return external_url("support.detail", number=number)
 
-
-def _redirect(location: str) -> Response:
-    # htmx follows with location.href: a target differing only by #fragment would not reload.
-    return htmx_redirect(location.split("#")[0]) if is_htmx() else redirect(location)

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.enums import RequestStatus, ReturnStatus
-from portal.returns.models import ReturnRequest
-from portal.support.models import SupportRequest
+from portal.returns.models import ReturnRequest, ReturnStatus
+from portal.support.models import RequestStatus, SupportRequest
 
 TO_RECEIVE = (ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT)
 WAITING_RETURNS = (ReturnStatus.REQUESTED, *TO_RECEIVE, ReturnStatus.RECEIVED)

@@ -11,11 +11,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Customer
+from portal.auth.models import Customer, Role
 from portal.billing.documents import build_invoice, document_totals, invoice_number
 from portal.billing.models import InvoiceLine
-from portal.enums import OrderStatus, Role
-from portal.orders.models import Order, OrderLine, Product
+from portal.orders.models import Order, OrderLine, OrderStatus, Product
 from portal.orders.tracking import refresh_order_status
 from portal.store import StorePolicy
 from portal.stores import emails

@@ -16,9 +16,8 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.billing.models import Invoice, InvoiceLine, Refund
-from portal.enums import OrderStatus, ReturnStatus
-from portal.orders.models import Order, OrderLine
-from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
+from portal.orders.models import Order, OrderLine, OrderStatus
+from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
 from portal.stores.delivery import schedule_delivery
 from portal.stores.models import OutboundEvent
 from portal.stores.service import FROM_SHOP

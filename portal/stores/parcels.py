@@ -12,9 +12,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.enums import ShipmentStatus
 from portal.orders.carriers import OTHER_CARRIER, get_carrier
-from portal.orders.models import Order, Shipment, ShipmentLine
+from portal.orders.models import Order, Shipment, ShipmentLine, ShipmentStatus
 from portal.orders.tracking import refresh_order_status
 from portal.stores import emails
 from portal.stores.lookup import StoreError, by_external_id, order_for_event

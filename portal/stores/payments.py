@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.billing.models import Payment, Refund
+from portal.billing.models import Payment, PaymentStatus, Refund
 from portal.billing.refunds import CreditLine, RefundError, issue_refund
-from portal.enums import PaymentStatus
 from portal.stores.lookup import StoreError, by_external_id, order_for_event
 from portal.stores.records import PaymentIn, RefundIn
 

@@ -12,7 +12,8 @@ from typing import Annotated, Any, TypeVar
 from babel.numbers import get_currency_name
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from portal.enums import PaymentKind, PaymentStatus, ShipmentStatus
+from portal.billing.models import PaymentKind, PaymentStatus
+from portal.orders.models import ShipmentStatus
 from portal.stores.lookup import BadRecord
 
 Parsed = TypeVar("Parsed", bound=BaseModel)

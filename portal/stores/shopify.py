@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.enums import PaymentKind, PaymentStatus, ShipmentStatus
+from portal.billing.models import PaymentKind, PaymentStatus
 from portal.money import to_cents
 from portal.orders.models import Order as PortalOrder
+from portal.orders.models import ShipmentStatus
 from portal.stores import orders, parcels, payments
 from portal.stores.context import Applied, StoreContext
 from portal.stores.lookup import StoreError, UnknownOrder

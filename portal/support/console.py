@@ -14,13 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.audit import record_event
-from portal.auth.models import Customer
+from portal.auth.models import Customer, Role
 from portal.domain import DomainError, NotFound
-from portal.enums import RequestPriority, RequestStatus, Role
 from portal.help_sessions.models import HelpSessionEvent
 from portal.help_sessions.service import trail_for_request
 from portal.support import emails, sla
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import (
+    Message,
+    RequestPriority,
+    RequestStatus,
+    SatisfactionRating,
+    SupportRequest,
+)
 from portal.support.service import CATEGORIES, OPEN_STATUSES
 from portal.support.timeline import Entry, shopper_timeline
 

@@ -16,10 +16,10 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import Customer
-from portal.enums import RequestPriority, RequestStatus
 from portal.formatting import humanize, local_date
 from portal.orders.models import Order
 from portal.support.attachments import ACCEPT, MAX_FILES
+from portal.support.models import RequestPriority, RequestStatus
 from portal.support.service import CATEGORIES
 
 NO_ORDER = ""

@@ -1,16 +1,30 @@
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, created_at, intpk, utc_datetime
-from portal.enums import RequestPriority, RequestStatus, db_enum
+from portal.db import Base, created_at, db_enum, intpk, utc_datetime
 
 if TYPE_CHECKING:
     from portal.auth.models import Customer
     from portal.orders.models import Order
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class RequestPriority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
 
 
 class SupportRequest(Base):

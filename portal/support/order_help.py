@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.enums import InvoiceKind
-from portal.enums import ShipmentStatus as S
+from portal.billing.models import InvoiceKind
 from portal.orders import actions, status
 from portal.orders.models import Order, Shipment
+from portal.orders.models import ShipmentStatus as S
 from portal.orders.service import OrderDetail, order_detail
 from portal.returns.lines import LineOption, ReturnableOrder, returnable_orders
 from portal.store import StorePolicy

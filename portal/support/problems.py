@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
 from portal.domain import DomainError
-from portal.enums import RequestPriority, ReturnReason, ReturnResolution
 from portal.orders import actions
+from portal.returns.models import ReturnReason, ReturnResolution
 from portal.returns.service import ReturnItem, start_return
 from portal.store import StorePolicy
 from portal.support import attachments, service
-from portal.support.models import SupportRequest
+from portal.support.models import RequestPriority, SupportRequest
 from portal.support.order_help import OrderHelp, delivered_parcels
 
 

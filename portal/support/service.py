@@ -18,13 +18,18 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Customer
 from portal.domain import DomainError, NotFound
-from portal.enums import OrderStatus, RequestPriority, RequestStatus, ShipmentStatus
 from portal.help.service import mark_search_led_to_request
 from portal.mail import queue_mail
-from portal.orders.models import Order
+from portal.orders.models import Order, OrderStatus, ShipmentStatus
 from portal.pagination import Page, paginate
 from portal.support import attachments, sla
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import (
+    Message,
+    RequestPriority,
+    RequestStatus,
+    SatisfactionRating,
+    SupportRequest,
+)
 
 CATEGORIES: dict[str, str] = {
     "order": "A problem with an order",

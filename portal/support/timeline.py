@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.billing.models import Invoice, Refund
-from portal.enums import InvoiceKind
+from portal.billing.models import Invoice, InvoiceKind, Refund
 from portal.formatting import humanize
 from portal.help_sessions.models import HelpEventKind, HelpSession, HelpSessionEvent
 from portal.orders.carriers import carrier_name

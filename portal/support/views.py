@@ -35,7 +35,7 @@ from portal.support.forms import (
     new_idempotency_key,
 )
 from portal.support.sla import current_sla_policy, expected_first_response
-from portal.web import htmx_redirect, is_htmx, render
+from portal.web import redirect_to, render, show_error
 
 bp = Blueprint("support", __name__)
 
@@ -82,7 +82,7 @@ def contact() -> Response:
             flask.session.pop(SEARCH_EVENT_KEY, None)
             flash(f"Thank you. Your request {opened.number} is with our team; "
                   "we reply by email and here.", "success")
-            return _redirect(url_for("support.detail", number=opened.number))
+            return redirect_to(url_for("support.detail", number=opened.number))
     elif not form.is_submitted():
         _prefill(form, request.args, likely=order_help.latest_order_with_problem(
             orders, shopper_clock()))
@@ -110,7 +110,7 @@ def answered() -> Response:
     flash("Glad that answered it. No request was sent; you can always write to us later.",
           "success")
     # ?answered: the article shown after the flow ended is not the start of a new session.
-    return _redirect(url_for("help.article", slug=form.slug.data, answered=1))
+    return redirect_to(url_for("help.article", slug=form.slug.data, answered=1))
 
 
 @bp.get("/contact/suggestions")
@@ -168,7 +168,7 @@ def reply(number: str) -> Response:
         else:
             db.commit()
             flash("Your reply is added. We will get back to you.", "success")
-            return _redirect(url_for("support.detail", number=number) + "#latest")
+            return redirect_to(url_for("support.detail", number=number) + "#latest")
     return _render_detail(number, status=422, fragment="support/_reply_form.html",
                           reply_form=form)
 
@@ -202,7 +202,7 @@ def rate(number: str) -> Response:
         else:
             db.commit()
             flash("Thank you for rating our help.", "success")
-            return _redirect(url_for("support.detail", number=number))
+            return redirect_to(url_for("support.detail", number=number))
     return _render_detail(number, status=422, fragment="support/_rating_form.html",
                           rating_form=form)
 
@@ -284,7 +284,3 @@ def show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, error.message]
 
-
-def _redirect(location: str) -> Response:
-    # htmx follows with location.href: a target differing only by #fragment would not reload.
-    return htmx_redirect(location.split("#")[0]) if is_htmx() else redirect(location)

@@ -1,8 +1,8 @@
 import pytest
 
-from portal.enums import ShipmentStatus
+from portal.orders.models import ShipmentStatus
 from tests.factories import make_customer, make_order
-from tests.orders.factories import make_shipment
+from tests.factories.parcels import make_shipment
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.api import views
 from portal.api.carrier_events import sign
 from portal.db import new_session
-from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import OutboxMessage
-from portal.orders.models import Order, Shipment, TrackingEvent
+from portal.orders.models import Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from tests.factories import make_customer, make_order
-from tests.orders.factories import make_shipment
+from tests.factories.parcels import make_shipment
 
 SECRET = "ups-test-secret"
 

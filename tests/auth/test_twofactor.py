@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.auth import twofactor
-from portal.auth.models import TotpCredential
+from portal.auth.models import Role, TotpCredential
 from portal.db import utcnow
-from portal.enums import Role
 from tests.factories import TEST_TOTP_SECRET, make_customer, next_totp_code
 
 

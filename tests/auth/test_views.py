@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from portal.enums import Role
+from portal.auth.models import Role
 from tests.factories import DEMO_PASSWORD, make_address, make_customer
 
 

@@ -17,9 +17,8 @@ from portal.billing.documents import (
     build_payments,
     invoice_number,
 )
-from portal.billing.models import Invoice, PaymentMethod
+from portal.billing.models import CreditKind, Invoice, PaymentKind, PaymentMethod
 from portal.db import utcnow
-from portal.enums import CreditKind, PaymentKind
 from portal.orders.models import Order, Product
 from portal.store import StorePolicy
 from tests.factories import make_order

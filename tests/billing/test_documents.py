@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from portal.billing.refunds import CreditLine, FeeLine, issue_refund
 from portal.db import utcnow
 from portal.orders.models import Order
-from tests.billing.factories import make_credit, make_paid_order
 from tests.factories import make_customer, make_product
+from tests.factories.billing import make_credit, make_paid_order
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
@@ -190,9 +190,8 @@ def test_credit_note_pdf_shows_the_credited_total_and_the_invoice(
 
 
 def test_card_brands_are_written_as_people_know_them():
-    from portal.billing.models import PaymentMethod
+    from portal.billing.models import PaymentKind, PaymentMethod
     from portal.billing.service import mask_method
-    from portal.enums import PaymentKind
 
     card = PaymentMethod(kind=PaymentKind.CARD, brand="amex", last4="1005")
     assert mask_method(card) == "American Express •••• 1005"

@@ -11,12 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.billing.models import LedgerEntry, Refund
+from portal.billing.models import LedgerEntry, Refund, RefundStatus
 from portal.billing.refunds import issue_refund
 from portal.db import utcnow
-from portal.enums import RefundStatus
-from tests.billing.factories import make_card, make_paid_order
 from tests.factories import make_customer, make_product
+from tests.factories.billing import make_card, make_paid_order
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]

@@ -18,13 +18,20 @@ from portal.auth.models import Customer
 from portal.billing.bookkeeping import rebuild_ledger
 from portal.billing.documents import build_invoice
 from portal.billing.ledger import EntryType, LedgerFilter, ledger_entries, ledger_page
-from portal.billing.models import Invoice, Payment, Refund
+from portal.billing.models import (
+    CreditKind,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from portal.billing.refunds import CreditLine, FeeLine, RefundError, issue_refund
-from portal.enums import CreditKind, InvoiceKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order, OrderLine
 from portal.orders.pricing import line_tax_cents, totals_for
-from tests.billing.factories import make_credit, make_paid_order
 from tests.factories import make_customer, make_product
+from tests.factories.billing import make_credit, make_paid_order
 
 DB_SETTINGS = settings(max_examples=12, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture,

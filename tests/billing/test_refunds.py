@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.billing.documents import PaymentSplit
-from portal.billing.models import CreditEntry, Invoice, Refund
+from portal.billing.models import CreditEntry, CreditKind, Invoice, InvoiceKind, PaymentKind, Refund
 from portal.billing.refunds import (
     CreditLine,
     FeeLine,
@@ -15,10 +15,9 @@ from portal.billing.refunds import (
     refundable_lines,
 )
 from portal.db import utcnow
-from portal.enums import CreditKind, InvoiceKind, PaymentKind
 from portal.orders.models import Order
-from tests.billing.factories import make_paid_order
 from tests.factories import make_customer, make_order, make_product
+from tests.factories.billing import make_paid_order
 
 
 def _lines(session: Session, order: Order) -> list:

@@ -10,11 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from portal.billing.documents import PaymentSplit
+from portal.billing.models import PaymentKind
 from portal.billing.refunds import issue_refund
 from portal.db import utcnow
-from portal.enums import PaymentKind
-from tests.billing.factories import make_card, make_credit, make_paid_order
 from tests.factories import make_customer, make_product
+from tests.factories.billing import make_card, make_credit, make_paid_order
 
 HTMX = {"HX-Request": "true"}
 

@@ -6,8 +6,7 @@ import re
 import pyotp
 from sqlalchemy import select
 
-from portal.auth.models import Customer
-from portal.enums import Role
+from portal.auth.models import Customer, Role
 from tests.factories import make_address, make_customer
 
 

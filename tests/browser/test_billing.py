@@ -8,8 +8,8 @@ import pytest
 
 from portal.billing.refunds import issue_refund
 from portal.db import utcnow
-from tests.billing.factories import make_card, make_credit, make_paid_order
 from tests.factories import make_customer, make_product
+from tests.factories.billing import make_card, make_credit, make_paid_order
 
 
 @pytest.fixture

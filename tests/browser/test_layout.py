@@ -7,17 +7,20 @@ import re
 
 from playwright.sync_api import expect
 
-from portal.enums import RequestStatus, ReturnStatus
+from portal.returns.models import ReturnStatus
+from portal.support.models import RequestStatus
 from tests.factories import make_customer, make_product
-from tests.returns.factories import make_delivered_order, make_return, pay_order
-from tests.support.factories import add_message, make_request
+from tests.factories.billing import pay_order
+from tests.factories.returns import make_delivered_order, make_return
+from tests.factories.support import add_message, make_request
 
 
 def _shopper_with_history(session):
     shopper = make_customer(session, email="ada@example.com", name="Ada Lovelace")
     products = [make_product(session, name="Merino sweater, charcoal", price_cents=5900),
                 make_product(session, name="Linen shirt", price_cents=3900)]
-    order = pay_order(session, make_delivered_order(session, shopper, products=products))
+    order = make_delivered_order(session, shopper, products=products)
+    pay_order(session, order)
     ret = make_return(session, order, status=ReturnStatus.APPROVED)
     request = make_request(session, shopper, order=order, status=RequestStatus.AWAITING_CUSTOMER)
     sam = make_customer(session, email="sam@example.com", name="Sam Rivera")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.enums import ShipmentStatus
+from portal.orders.models import ShipmentStatus
 from tests.factories import make_customer, make_order, make_product
-from tests.orders.factories import make_payment, make_shipment
+from tests.factories.parcels import make_payment, make_shipment
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from portal.config import PROJECT_ROOT
 from tests.factories import make_customer, make_product
-from tests.returns.factories import make_delivered_order, pay_order
+from tests.factories.returns import make_delivered_order, pay_order
 
 MEASURES = PROJECT_ROOT / "test-artifacts" / "returns-measure.json"
 
@@ -121,8 +121,8 @@ def test_a_return_works_without_javascript(browser, live_server, session, viewpo
 
 def test_staff_approve_receive_and_refund(browser, live_server, session, viewport, shot,
                                           accessibility_violations, sign_in):
-    from portal.enums import Role
-    from tests.returns.factories import make_return
+    from portal.auth.models import Role
+    from tests.factories.returns import make_return
 
     _shopper, order = _shopper_with_order(session)
     make_customer(session, email="staff@example.com", name="Sam Staff", role=Role.STAFF)

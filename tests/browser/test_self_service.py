@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.auth.models import Role
 from portal.db import utcnow
-from portal.enums import Role
 from portal.help_sessions.models import HelpSession
 from portal.support.models import Message, SupportRequest
 from tests.factories import make_customer, make_order
-from tests.orders.factories import make_shipment
-from tests.returns.factories import make_delivered_order
-from tests.support.factories import make_request
+from tests.factories.parcels import make_shipment
+from tests.factories.returns import make_delivered_order
+from tests.factories.support import make_request
 from tests.support.files import photo
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from portal.auth.models import Role
 from portal.db import utcnow
-from portal.enums import RequestStatus, Role
-from portal.support.models import Macro, SatisfactionRating
+from portal.support.models import Macro, RequestStatus, SatisfactionRating
 from tests.factories import make_customer, make_order
-from tests.support.factories import make_request
+from tests.factories.support import make_request
 
 pytestmark = pytest.mark.browser
 

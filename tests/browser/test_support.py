@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.enums import Role
+from portal.auth.models import Role
 from portal.support.models import SupportRequest
 from tests.factories import make_customer, make_order
-from tests.support.factories import make_request
+from tests.factories.support import make_request
 
 pytestmark = pytest.mark.browser
 

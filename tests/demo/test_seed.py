@@ -9,9 +9,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.auth.models import Customer
 from portal.billing.documents import build_invoice, invoice_number
-from portal.billing.models import CreditEntry, Invoice, Payment, Refund
+from portal.billing.models import (
+    CreditEntry,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from portal.db import Base
-from portal.enums import InvoiceKind, PaymentStatus, RefundStatus
 from portal.orders.models import Order, Shipment, TrackingEvent
 from portal.orders.pricing import totals_for
 from portal.returns.models import ReturnRequest

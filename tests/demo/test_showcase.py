@@ -6,21 +6,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Address, Customer
-from portal.billing.models import Invoice, Payment, PaymentMethod
-from portal.enums import (
+from portal.auth.models import Address, Customer, Role
+from portal.billing.models import (
+    Invoice,
     InvoiceKind,
-    OrderStatus,
+    Payment,
     PaymentKind,
+    PaymentMethod,
     PaymentStatus,
-    RequestStatus,
-    ReturnStatus,
-    Role,
-    ShipmentStatus,
 )
-from portal.orders.models import Order, Shipment
-from portal.returns.models import ReturnRequest
-from portal.support.models import SupportRequest
+from portal.orders.models import Order, OrderStatus, Shipment, ShipmentStatus
+from portal.returns.models import ReturnRequest, ReturnStatus
+from portal.support.models import RequestStatus, SupportRequest
 from tests.demo.conftest import NOW
 
 OPEN_RETURNS = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT,

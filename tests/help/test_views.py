@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.enums import Role
+from portal.auth.models import Role
 from portal.help import service
 from portal.help.models import ArticleFeedback, ArticleView, SearchEvent
 from tests.factories import make_customer

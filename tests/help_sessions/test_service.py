@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from portal.help_sessions import service
 from portal.help_sessions.models import HelpEventKind, HelpSession, HelpSessionEvent
 from tests.factories import make_customer
-from tests.support.factories import make_request
+from tests.factories.support import make_request
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.billing.models import Invoice, Payment
+from portal.billing.models import Invoice, Payment, PaymentKind, PaymentStatus
 from portal.billing.refunds import invoice_for
 from portal.db import utcnow
-from portal.enums import PaymentKind, PaymentStatus, ShipmentStatus
-from portal.orders.models import Order, Shipment, TrackingEvent
+from portal.orders.models import Order, Shipment, ShipmentStatus, TrackingEvent
 from portal.orders.tracking import create_shipment, refresh_order_status
 
 _sequence = itertools.count(1)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
-from portal.billing.models import Invoice, Refund
+from portal.billing.models import Invoice, InvoiceKind, Refund
 from portal.billing.refunds import issue_refund
 from portal.db import utcnow
-from portal.enums import InvoiceKind, OrderStatus, ShipmentStatus
-from portal.orders.models import Order, OrderLine
+from portal.orders.models import Order, OrderLine, OrderStatus, ShipmentStatus
 from tests.factories import make_customer, make_order, make_product
-from tests.orders.factories import make_payment, make_shipment
+from tests.factories.parcels import make_payment, make_shipment
 
 ADDRESS = {"name": "Ada Lovelace", "line1": "5 New Road", "line2": "", "city": "Salem",
            "region": "OR", "postal_code": "97301", "country": "US", "phone": ""}

@@ -8,10 +8,17 @@ import pytest
 from sqlalchemy import insert, select
 
 from portal.db import utcnow
-from portal.enums import OrderStatus, ShipmentStatus
-from portal.orders.models import Order, OrderLine, Shipment, ShipmentLine, TrackingEvent
+from portal.orders.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TrackingEvent,
+)
 from tests.factories import make_customer, make_order, make_product
-from tests.orders.factories import make_invoice, make_payment, make_shipment
+from tests.factories.parcels import make_invoice, make_payment, make_shipment
 
 
 def _bulk_history(session, customer, product, count: int) -> None:

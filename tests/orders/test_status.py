@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.enums import OrderStatus
-from portal.enums import ShipmentStatus as S
 from portal.orders import carriers, status
+from portal.orders.models import OrderStatus
+from portal.orders.models import ShipmentStatus as S
 from portal.orders.status import Clock
 
 # Thursday 19 November 2026

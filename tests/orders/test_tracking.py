@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from portal.enums import OrderStatus, ShipmentStatus
 from portal.mail import OutboxMessage
+from portal.orders.models import OrderStatus, ShipmentStatus
 from portal.orders.tracking import (
     CarrierEvent,
     InvalidShipment,
@@ -17,7 +17,7 @@ from portal.orders.tracking import (
     create_shipment,
 )
 from tests.factories import make_customer, make_order
-from tests.orders.factories import load_order
+from tests.factories.parcels import load_order
 
 NOW = datetime(2026, 11, 19, 12, tzinfo=UTC)
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
+from portal.billing.models import InvoiceKind
 from portal.db import utcnow
-from portal.enums import InvoiceKind, ShipmentStatus
+from portal.orders.models import ShipmentStatus
 from tests.factories import make_customer, make_order, make_product
-from tests.orders.factories import make_invoice, make_payment, make_shipment
+from tests.factories.parcels import make_invoice, make_payment, make_shipment
 
 
 @pytest.fixture

@@ -10,19 +10,19 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit import AuditEvent
-from portal.auth.models import Address, Customer
+from portal.auth.models import Address, Customer, Role
 from portal.billing.models import Invoice
 from portal.db import utcnow
-from portal.enums import ExportStatus, OrderStatus, ReturnStatus, Role
 from portal.mail import OutboxMessage
-from portal.orders.models import Order
+from portal.orders.models import Order, OrderStatus
 from portal.privacy import deletion, exports
-from portal.privacy.models import DataExport
+from portal.privacy.models import DataExport, ExportStatus
+from portal.returns.models import ReturnStatus
 from portal.support.models import Message, SupportRequest
-from tests.billing.factories import make_paid_order
 from tests.factories import make_address, make_customer, make_order
-from tests.returns.factories import make_return
-from tests.support.factories import add_message, make_request
+from tests.factories.billing import make_paid_order
+from tests.factories.returns import make_return
+from tests.factories.support import add_message, make_request
 
 
 @pytest.fixture

@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.auth.models import Customer
 from portal.db import utcnow
-from portal.enums import (
-    OrderStatus,
+from portal.orders.models import Order, OrderStatus, Product, Shipment, ShipmentLine, ShipmentStatus
+from portal.returns.models import (
+    ReturnEvent,
+    ReturnLine,
     ReturnReason,
+    ReturnRequest,
     ReturnResolution,
     ReturnStatus,
-    ShipmentStatus,
 )
-from portal.orders.models import Order, Product, Shipment, ShipmentLine
-from portal.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from portal.store import StorePolicy
 from tests.factories import DEMO_PASSWORD, make_order
 

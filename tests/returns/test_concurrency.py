@@ -10,17 +10,19 @@ import threading
 import uuid
 from collections import Counter
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
-from portal.enums import ReturnReason, ReturnResolution
 from portal.returns import service
-from portal.returns.models import ReturnLine, ReturnRequest
+from portal.returns.models import ReturnLine, ReturnReason, ReturnRequest, ReturnResolution
 from portal.store import StorePolicy
 from tests.factories import make_customer
-from tests.returns.factories import make_delivered_order
+from tests.factories.returns import make_delivered_order
+
+pytestmark = pytest.mark.commits
 
 
 def fire(app: Flask, order, line_id: int, quantities: list[int],

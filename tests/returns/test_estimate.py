@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.enums import ReturnReason, ReturnResolution
 from portal.returns.estimate import LineClaim, estimate_refund, item_share_cents
+from portal.returns.models import ReturnReason, ReturnResolution
 from portal.returns.policy import ReturnRules
 
 RULES = ReturnRules(window_days=30, shipping_fee_cents=495, restocking_fee_percent=0,

@@ -11,21 +11,20 @@ from sqlalchemy.orm import Session
 
 from portal.db import utcnow
 from portal.domain import NotFound
-from portal.enums import (
-    OrderStatus,
+from portal.mail import OutboxMessage
+from portal.orders.models import OrderStatus, Shipment, ShipmentLine, ShipmentStatus
+from portal.returns import progress, service
+from portal.returns.models import (
+    ReturnLine,
     ReturnReason,
+    ReturnRequest,
     ReturnResolution,
     ReturnStatus,
-    ShipmentStatus,
 )
-from portal.mail import OutboxMessage
-from portal.orders.models import Shipment, ShipmentLine
-from portal.returns import progress, service
-from portal.returns.models import ReturnLine, ReturnRequest
 from portal.returns.policy import Ineligible
 from portal.store import StorePolicy
 from tests.factories import make_customer, make_order, make_product
-from tests.returns.factories import make_delivered_order, make_return
+from tests.factories.returns import make_delivered_order, make_return
 
 POLICY = StorePolicy()
 
@@ -118,7 +117,7 @@ def test_quantity_outside_what_is_returnable_is_refused(session: Session, quanti
     line_id = options(session, order).options[0].line.id
     with pytest.raises(service.InvalidReturn) as raised:
         start(session, order, {line_id: quantity})
-    assert service.quantity_field(line_id) in raised.value.errors
+    assert service.quantity_field(line_id) in raised.value.field_errors
 
 
 def test_nothing_chosen_is_refused(session: Session) -> None:
@@ -135,7 +134,7 @@ def test_missing_reason_is_refused(session: Session) -> None:
     line_id = options(session, order).options[0].line.id
     with pytest.raises(service.InvalidReturn) as raised:
         start(session, order, {line_id: 1}, reason=None)  # type: ignore[arg-type]
-    assert service.reason_field(line_id) in raised.value.errors
+    assert service.reason_field(line_id) in raised.value.field_errors
 
 
 def test_open_and_done_returns_use_up_the_quantity(session: Session) -> None:

@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
-from portal.enums import ReturnStatus
-from portal.returns.models import ReturnRequest
+from portal.returns.models import ReturnRequest, ReturnStatus
 from tests.factories import make_customer, make_product
-from tests.returns.factories import login_with_token, make_delivered_order, make_return
+from tests.factories.returns import login_with_token, make_delivered_order, make_return
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Customer
-from portal.enums import Role
+from portal.auth.models import Customer, Role
 from tests.factories import make_customer
 
 

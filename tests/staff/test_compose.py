@@ -7,12 +7,11 @@ import re
 from sqlalchemy import select
 
 from portal.audit import AuditEvent
-from portal.enums import ReturnResolution, ShipmentStatus
-from portal.orders.models import Shipment
-from portal.returns.models import ReturnRequest
+from portal.orders.models import Shipment, ShipmentStatus
+from portal.returns.models import ReturnRequest, ReturnResolution
 from portal.support.models import Macro, Message
 from tests.factories import make_order
-from tests.support.factories import count_rows, make_request
+from tests.factories.support import count_rows, make_request
 
 HTMX = {"HX-Request": "true"}
 MACRO = ("Hello {{ first_name }}, order {{ order_number }} is {{ order_status }}. "

@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
-from portal.enums import RequestPriority, RequestStatus
 from portal.help.models import ArticleFeedback, SearchEvent
 from portal.help_sessions.models import HelpSession
 from portal.support import help_metrics, metrics
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import (
+    Message,
+    RequestPriority,
+    RequestStatus,
+    SatisfactionRating,
+    SupportRequest,
+)
 
 HOUR = timedelta(hours=1)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -9,14 +9,13 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.billing.models import Refund
 from portal.db import utcnow
-from portal.enums import OrderStatus, ShipmentStatus
 from portal.help_sessions.models import HelpEventKind, HelpSession, HelpSessionEvent
-from portal.orders.models import Order
+from portal.orders.models import Order, OrderStatus, ShipmentStatus
 from portal.returns.models import ReturnRequest
 from portal.support.models import SatisfactionRating
-from tests.billing.factories import make_paid_order
-from tests.orders.factories import make_shipment
-from tests.support.factories import count_rows, make_request
+from tests.factories.billing import make_paid_order
+from tests.factories.parcels import make_shipment
+from tests.factories.support import count_rows, make_request
 
 KEY = "0123456789abcdef0123456789abcdef"
 

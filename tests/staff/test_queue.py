@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.audit import AuditEvent, record_event
+from portal.auth.models import Role
 from portal.db import utcnow
-from portal.enums import RequestPriority, RequestStatus, Role
-from portal.support.models import SupportRequest
+from portal.support.models import RequestPriority, RequestStatus, SupportRequest
 from tests.factories import make_customer, make_order
-from tests.support.factories import add_message, count_rows, make_request
+from tests.factories.support import add_message, count_rows, make_request
 
 HTMX = {"HX-Request": "true"}
 

@@ -10,20 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import AuditEvent
-from portal.billing.models import Refund
+from portal.billing.models import PaymentKind, Refund
 from portal.db import utcnow
-from portal.enums import (
-    PaymentKind,
-    RequestPriority,
-    RequestStatus,
-    ReturnResolution,
-    ShipmentStatus,
-)
-from portal.orders.models import Shipment
-from portal.returns.models import ReturnRequest
-from portal.support.models import Message, SupportRequest
+from portal.orders.models import Shipment, ShipmentStatus
+from portal.returns.models import ReturnRequest, ReturnResolution
+from portal.support.models import Message, RequestPriority, RequestStatus, SupportRequest
 from tests.factories import make_customer, make_order, next_totp_code
-from tests.support.factories import add_message, make_request
+from tests.factories.support import add_message, make_request
 
 HTMX = {"HX-Request": "true"}
 

@@ -10,25 +10,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import AuditEvent
-from portal.billing.models import CreditEntry, Invoice, Refund
+from portal.auth.models import Role
+from portal.billing.models import CreditEntry, Invoice, InvoiceKind, Refund
 from portal.billing.refunds import issue_refund
 from portal.db import utcnow
-from portal.enums import (
-    InvoiceKind,
+from portal.orders.models import Order
+from portal.returns.models import (
     ItemCondition,
+    ReturnLine,
     ReturnReason,
+    ReturnRequest,
     ReturnResolution,
     ReturnStatus,
-    Role,
 )
-from portal.orders.models import Order
-from portal.returns.models import ReturnLine, ReturnRequest
 from tests.factories import make_customer
-from tests.returns.factories import (
+from tests.factories.billing import pay_order
+from tests.factories.returns import (
     login_with_token,
     make_delivered_order,
     make_return,
-    pay_order,
 )
 
 
@@ -44,7 +44,9 @@ def shopper(session: Session):
 
 @pytest.fixture
 def order(session: Session, shopper):
-    return pay_order(session, make_delivered_order(session, shopper, quantity=2))
+    order = make_delivered_order(session, shopper, quantity=2)
+    pay_order(session, order)
+    return order
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from portal.orders.models import Order
 from portal.stores.delivery import MAX_ATTEMPTS, deliver_due
 from portal.stores.models import OutboundEvent
 from tests.factories import _DEMO_HASH, make_customer
-from tests.returns.factories import make_return
+from tests.factories.returns import make_return
 from tests.stores import shopify_payloads as shop
 from tests.stores.shop_server import serve
 from tests.stores.store_events import event, order_data, post

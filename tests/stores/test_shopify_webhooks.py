@@ -9,9 +9,8 @@ import logging
 from sqlalchemy import func, select
 
 from portal.auth.models import Customer
-from portal.billing.models import Invoice, Payment, Refund
-from portal.enums import InvoiceKind, OrderStatus, PaymentStatus, ShipmentStatus
-from portal.orders.models import Order, Shipment
+from portal.billing.models import Invoice, InvoiceKind, Payment, PaymentStatus, Refund
+from portal.orders.models import Order, OrderStatus, Shipment, ShipmentStatus
 from portal.stores.models import StoreEvent
 from tests.factories import _DEMO_HASH, make_customer
 from tests.stores import shopify_payloads as shop

@@ -7,9 +7,8 @@ import time
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from portal.billing.models import Invoice, Payment, Refund
-from portal.enums import InvoiceKind, OrderStatus, ShipmentStatus
-from portal.orders.models import Order, Shipment
+from portal.billing.models import Invoice, InvoiceKind, Payment, Refund
+from portal.orders.models import Order, OrderStatus, Shipment, ShipmentStatus
 from portal.stores.models import StoreEvent
 from tests.stores.store_events import event, order_data, post
 

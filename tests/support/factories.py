@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Customer
 from portal.db import utcnow
-from portal.enums import RequestPriority, RequestStatus
 from portal.orders.models import Order
 from portal.support import sla
-from portal.support.models import Message, SupportRequest
+from portal.support.models import Message, RequestPriority, RequestStatus, SupportRequest
 
 _sequence = itertools.count(1)
 

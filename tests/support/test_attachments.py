@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.enums import Role
+from portal.auth.models import Role
 from portal.support import attachments
 from portal.support.attachments import AttachmentRefused, Upload
 from portal.support.models import Attachment, SupportRequest
 from tests.factories import make_customer
-from tests.support.factories import count_rows, make_request
+from tests.factories.support import count_rows, make_request
 from tests.support.files import has_gps, pdf, photo
 
 KEY = "0123456789abcdef0123456789abcdef"

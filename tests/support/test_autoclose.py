@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from portal.audit import AuditEvent
 from portal.db import utcnow
-from portal.enums import RequestStatus
 from portal.support import sla
 from portal.support.autoclose import auto_close
-from portal.support.models import SupportRequest
+from portal.support.models import RequestStatus, SupportRequest
 from portal.support.service import add_shopper_reply
 from tests.factories import make_customer
-from tests.support.factories import make_request
+from tests.factories.support import make_request
 
 POLICY = sla.SlaPolicy()  # close after 7 days of waiting, warn 2 days before
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.help.models import SearchEvent
 from portal.support.models import Message, SupportRequest
 from tests.factories import make_customer, make_order
-from tests.support.factories import count_rows, make_request
+from tests.factories.support import count_rows, make_request
 
 HTMX = {"HX-Request": "true"}
 KEY = "0123456789abcdef0123456789abcdef"

@@ -9,10 +9,10 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from portal.enums import RequestStatus, Role
-from portal.support.models import Message, SatisfactionRating
+from portal.auth.models import Role
+from portal.support.models import Message, RequestStatus, SatisfactionRating
 from tests.factories import make_customer
-from tests.support.factories import count_rows, make_request
+from tests.factories.support import count_rows, make_request
 
 
 def _staff_reply(app, session, login, body="Could you send a photo of the lamp?"):

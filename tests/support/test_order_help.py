@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from portal.config import PROJECT_ROOT
 from portal.db import utcnow
-from portal.enums import ShipmentStatus
 from portal.help_sessions.models import HelpSession
+from portal.orders.models import ShipmentStatus
 from tests.factories import make_customer, make_order
-from tests.orders.factories import make_invoice, make_shipment
-from tests.returns.factories import make_delivered_order
-from tests.support.factories import make_request
+from tests.factories.parcels import make_invoice, make_shipment
+from tests.factories.returns import make_delivered_order
+from tests.factories.support import make_request
 
 
 @pytest.fixture

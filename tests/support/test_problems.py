@@ -6,13 +6,13 @@ import io
 
 from sqlalchemy import select
 
-from portal.enums import RequestPriority, ReturnReason, Role
+from portal.auth.models import Role
 from portal.orders.models import Shipment
-from portal.returns.models import ReturnRequest
-from portal.support.models import Attachment, SupportRequest
+from portal.returns.models import ReturnReason, ReturnRequest
+from portal.support.models import Attachment, RequestPriority, SupportRequest
 from tests.factories import make_customer, make_order
-from tests.returns.factories import make_delivered_order
-from tests.support.factories import count_rows
+from tests.factories.returns import make_delivered_order
+from tests.factories.support import count_rows
 from tests.support.files import photo
 
 KEY = "fedcba9876543210fedcba9876543210"

@@ -7,10 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.db import utcnow
-from portal.enums import RequestStatus
-from portal.support.models import Message, SatisfactionRating
+from portal.support.models import Message, RequestStatus, SatisfactionRating
 from tests.factories import make_customer, make_order
-from tests.support.factories import add_message, count_rows, make_request
+from tests.factories.support import add_message, count_rows, make_request
 
 HTMX = {"HX-Request": "true"}
 

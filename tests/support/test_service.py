@@ -12,13 +12,18 @@ from sqlalchemy.orm import Session
 
 from portal.db import utcnow
 from portal.domain import DomainError, NotFound
-from portal.enums import OrderStatus, RequestPriority, RequestStatus, ShipmentStatus
 from portal.mail import OutboxMessage
-from portal.orders.models import Shipment
+from portal.orders.models import OrderStatus, Shipment, ShipmentStatus
 from portal.support import service
-from portal.support.models import Message, SatisfactionRating, SupportRequest
+from portal.support.models import (
+    Message,
+    RequestPriority,
+    RequestStatus,
+    SatisfactionRating,
+    SupportRequest,
+)
 from tests.factories import make_customer, make_order
-from tests.support.factories import make_request
+from tests.factories.support import make_request
 
 
 def _url(number: str) -> str:
