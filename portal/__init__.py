@@ -69,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.billing.views import bp as billing_bp
     from portal.help.views import bp as help_bp
-    from portal.home import bp as home_bp
+    from portal.home.views import bp as home_bp
     from portal.orders.views import bp as orders_bp
     from portal.privacy.views import bp as privacy_bp
     from portal.returns.views import bp as returns_bp

@@ -21,7 +21,7 @@ def index() -> Response | str:
         return redirect(url_for("staff.dashboard"))
     overview = shopper_overview(get_session(), customer_id=current_user.id, zone=user_zone(),
                                 locale=user_locale(), now=utcnow())
-    return render_template("home.html", overview=overview)
+    return render_template("home/index.html", overview=overview)
 
 
 @bp.get("/healthz")
