@@ -13,7 +13,7 @@ from portal.db import get_session
 from portal.pagination import page_number
 from portal.staff.forms import AuditFilterForm
 from portal.staff.views import bp
-from portal.support.console import list_staff
+from portal.support.staff import list_staff
 from portal.web import render
 
 

@@ -24,11 +24,11 @@ from portal.auth.models import Customer
 from portal.formatting import humanize
 from portal.orders.models import Order
 from portal.returns.models import ReturnReason
-from portal.support.console import BulkChange
 from portal.support.forms import new_idempotency_key
 from portal.support.metrics import Period
 from portal.support.models import RequestStatus
 from portal.support.service import CATEGORIES
+from portal.support.staff import BulkChange
 
 MAX_RANGE_DAYS = 366
 

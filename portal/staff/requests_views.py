@@ -20,7 +20,8 @@ from portal.links import external_url
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
 from portal.staff.views import bp
-from portal.support import console, deflection, macros, queue
+from portal.support import deflection, macros, queue
+from portal.support import staff as support_staff
 from portal.support.forms import StaffReplyForm, TriageForm
 from portal.support.service import CATEGORIES
 from portal.support.sla import current_sla_policy, sla_state
@@ -34,7 +35,7 @@ def requests_queue() -> Response:
     page = queue.list_queue(db, filters=filters, staff_id=current_user.id, now=now,
                             page=page_number(request.args.get("page")))
     policy = current_sla_policy()
-    staff = console.list_staff(db)
+    staff = support_staff.list_staff(db)
     bulk_form = BulkForm(formdata=None, back=urlencode(filters.as_args()))
     bulk_form.set_staff(staff)
     return render("staff/requests/queue.html", fragment="staff/requests/_queue.html",
@@ -49,14 +50,14 @@ def requests_queue() -> Response:
 @bp.post("/requests/bulk")
 def requests_bulk() -> Response:
     db, form = get_session(), BulkForm()
-    form.set_staff(console.list_staff(db))
+    form.set_staff(support_staff.list_staff(db))
     back = queue.QueueFilters.parse(MultiDict(parse_qsl(form.back.data or ""))).as_args()
     if not form.validate_on_submit():
         errors = [*form.numbers.errors, *form.status.errors, *form.assignee.errors]
         flash(" ".join(errors) or "The form expired; please try again.", "error")
     else:
         try:
-            changed = console.bulk_triage(
+            changed = support_staff.bulk_triage(
                 db, staff_id=current_user.id, numbers=form.chosen_numbers(),
                 change=form.change(), now=utcnow(), sla_policy=current_sla_policy())
         except DomainError as error:
@@ -78,7 +79,7 @@ def request_reply(number: str) -> Response:
     db, form = get_session(), StaffReplyForm()
     if form.validate_on_submit():
         is_internal = form.visibility.data == "internal"
-        console.reply(db, staff=current_user, number=number, body=form.body.data,
+        support_staff.reply(db, staff=current_user, number=number, body=form.body.data,
                       is_internal=is_internal, now=utcnow(), request_url=_shopper_url,
                       sla_policy=current_sla_policy())
         db.commit()
@@ -91,15 +92,15 @@ def request_reply(number: str) -> Response:
 @bp.post("/requests/<number>/triage")
 def request_triage(number: str) -> Response:
     db, form = get_session(), TriageForm()
-    form.set_staff(console.list_staff(db))
+    form.set_staff(support_staff.list_staff(db))
     if form.validate_on_submit():
-        change = console.Triage(
+        change = support_staff.Triage(
             status=RequestStatus(form.status.data), priority=RequestPriority(form.priority.data),
             category=form.category.data,
             assignee_id=int(form.assignee.data) if form.assignee.data else None,
         )
         try:
-            changes = console.triage(db, staff_id=current_user.id, number=number,
+            changes = support_staff.triage(db, staff_id=current_user.id, number=number,
                                      change=change, now=utcnow(),
                                      sla_policy=current_sla_policy())
         except DomainError as error:
@@ -118,7 +119,7 @@ def request_compose(number: str) -> Response:
     """Inserts a saved reply or a help-article link into the message being written (CSRF is
     checked for every POST; nothing is stored)."""
     db, form = get_session(), StaffReplyForm()
-    support_request = console.get_request(db, number=number)
+    support_request = support_staff.get_request(db, number=number)
     additions: list[str] = []
     if "insert_macro" in request.form and form.macro.data and form.macro.data.isdigit():
         macro = macros.get_macro(db, int(form.macro.data))
@@ -140,13 +141,13 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
                    article_hits: list[deflection.Suggestion] | None = None,
                    **forms: FlaskForm) -> Response:
     db = get_session()
-    review = console.review_request(db, number=number)
+    review = support_staff.review_request(db, number=number)
     if "triage_form" not in forms:
         triage_form = TriageForm(formdata=None, status=review.request.status.value,
                                  priority=review.request.priority.value,
                                  category=review.request.category,
                                  assignee=str(review.request.assignee_id or ""))
-        triage_form.set_staff(console.list_staff(db))
+        triage_form.set_staff(support_staff.list_staff(db))
         forms["triage_form"] = triage_form
     forms.setdefault("reply_form", StaffReplyForm(formdata=None))
     forms["reply_form"].set_macros(  # type: ignore[attr-defined]

@@ -16,7 +16,8 @@ from portal.db import get_session, utcnow
 from portal.domain import DomainError, NotFound
 from portal.money import format_money
 from portal.pagination import page_number
-from portal.returns import progress, review
+from portal.returns import progress
+from portal.returns import staff as returns_staff
 from portal.returns.forms import (
     RejectForm,
     StaffActionForm,
@@ -32,7 +33,7 @@ from portal.web import render
 def returns() -> Response:
     form = StaffFilterForm(request.args)
     form.validate()
-    page = review.list_for_staff(
+    page = returns_staff.list_queue(
         get_session(), status=form.chosen_status, query=form.q.data or None,
         page=page_number(request.args.get("page")),
     )
@@ -47,13 +48,13 @@ def return_detail(rma_number: str) -> Response:
 
 def _render_detail(rma_number: str, *, status: int = 200, **forms: object) -> Response:
     session = get_session()
-    found = review.get_for_staff(session, rma_number=rma_number)
+    found = returns_staff.get_return(session, rma_number=rma_number)
     forms.setdefault("reject_form", RejectForm(formdata=None))
     forms.setdefault("receive_form", build_receive_form(found.lines, formdata=None))
     return render(
         "staff/returns/detail.html", status=status, return_request=found,
         action_form=StaffActionForm(formdata=None),
-        estimate=review.refund_estimate(session, found, policy=current_policy()),
+        estimate=returns_staff.refund_estimate(session, found, policy=current_policy()),
         refunded=progress.refunds_for(session, return_request_id=found.id), **forms,
     )
 
@@ -82,7 +83,7 @@ def _common(rma_number: str) -> dict[str, object]:
 @bp.post("/returns/<rma_number>/approve")
 def approve_return(rma_number: str) -> Response:
     def step() -> str:
-        review.approve(**_common(rma_number))
+        returns_staff.approve(**_common(rma_number))
         return "Return approved; the shopper is told."
 
     return _act(rma_number, step)
@@ -91,7 +92,7 @@ def approve_return(rma_number: str) -> Response:
 @bp.post("/returns/<rma_number>/in-transit")
 def return_in_transit(rma_number: str) -> Response:
     def step() -> str:
-        review.mark_in_transit(**_common(rma_number))
+        returns_staff.mark_in_transit(**_common(rma_number))
         return "Marked in transit; the shopper is told."
 
     return _act(rma_number, step)
@@ -104,7 +105,7 @@ def reject_return(rma_number: str) -> Response:
         return _render_detail(rma_number, status=422, reject_form=form)
 
     def step() -> str:
-        review.reject(reason=form.reason.data, **_common(rma_number))
+        returns_staff.reject(reason=form.reason.data, **_common(rma_number))
         return "Return rejected; the shopper is told why."
 
     return _act(rma_number, step)
@@ -112,13 +113,13 @@ def reject_return(rma_number: str) -> Response:
 
 @bp.post("/returns/<rma_number>/receive")
 def receive_return(rma_number: str) -> Response:
-    found = review.get_for_staff(get_session(), rma_number=rma_number)
+    found = returns_staff.get_return(get_session(), rma_number=rma_number)
     form = build_receive_form(found.lines)
     if not form.validate_on_submit():
         return _render_detail(rma_number, status=422, receive_form=form)
 
     def step() -> str:
-        review.receive(conditions=form.conditions(), **_common(rma_number))
+        returns_staff.receive(conditions=form.conditions(), **_common(rma_number))
         return "Parcel checked in; the shopper is told."
 
     return _act(rma_number, step)
@@ -127,7 +128,7 @@ def receive_return(rma_number: str) -> Response:
 @bp.post("/returns/<rma_number>/refund")
 def refund_return(rma_number: str) -> Response:
     def step() -> str:
-        outcome = review.refund(**_common(rma_number))
+        outcome = returns_staff.refund(**_common(rma_number))
         amount = format_money(outcome.amount_cents, outcome.credit_note.currency)
         return (f"{amount} refunded with credit note {outcome.credit_note.number}; "
                 "the shopper is told.")

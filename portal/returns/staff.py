@@ -38,7 +38,7 @@ RECEIVABLE = (ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT)
 AUDIT_TYPE = "return_request"
 
 
-def list_for_staff(
+def list_queue(
     session: Session, *, status: ReturnStatus | None, query: str | None, page: int,
     per_page: int = 25,
 ) -> Page[ReturnRequest]:
@@ -61,7 +61,7 @@ def list_for_staff(
     return paginate(session, statement, number=page, per_page=per_page)
 
 
-def get_for_staff(session: Session, *, rma_number: str) -> ReturnRequest:
+def get_return(session: Session, *, rma_number: str) -> ReturnRequest:
     request = session.scalar(
         return_query().options(joinedload(ReturnRequest.order).joinedload(Order.customer))
         .where(ReturnRequest.rma_number == rma_number)
@@ -87,7 +87,7 @@ def _step(
 def approve(session: Session, *, rma_number: str, staff_id: int, policy: StorePolicy,
             now: datetime) -> ReturnRequest:
     """Only a requested return can be approved."""
-    request = get_for_staff(session, rma_number=rma_number)
+    request = get_return(session, rma_number=rma_number)
     _step(session, request, staff_id=staff_id, action="approve",
           allowed=(ReturnStatus.REQUESTED,), to=ReturnStatus.APPROVED, policy=policy, now=now,
           refusal="Only a requested return can be approved.")
@@ -100,7 +100,7 @@ def reject(session: Session, *, rma_number: str, staff_id: int, reason: str,
     reason = reason.strip()
     if not reason:
         raise DomainError("Tell the shopper why the return is rejected.", field="reason")
-    request = get_for_staff(session, rma_number=rma_number)
+    request = get_return(session, rma_number=rma_number)
     _step(session, request, staff_id=staff_id, action="reject", allowed=REJECTABLE,
           to=ReturnStatus.REJECTED, policy=policy, now=now, note=reason[:300],
           refusal="This return can no longer be rejected.", reason=reason[:300])
@@ -111,7 +111,7 @@ def reject(session: Session, *, rma_number: str, staff_id: int, reason: str,
 def mark_in_transit(session: Session, *, rma_number: str, staff_id: int | None,
                     policy: StorePolicy, now: datetime) -> ReturnRequest:
     """The carrier scanned the parcel (a staff click, or a tracking webhook with no actor)."""
-    request = get_for_staff(session, rma_number=rma_number)
+    request = get_return(session, rma_number=rma_number)
     _step(session, request, staff_id=staff_id, action="in_transit",
           allowed=(ReturnStatus.APPROVED,), to=ReturnStatus.IN_TRANSIT, policy=policy,
           now=now, refusal="Only an approved return can be marked in transit.")
@@ -123,7 +123,7 @@ def receive(
     conditions: Mapping[int, ItemCondition], policy: StorePolicy, now: datetime,
 ) -> ReturnRequest:
     """Checks the parcel in: every line gets the condition it arrived in."""
-    request = get_for_staff(session, rma_number=rma_number)
+    request = get_return(session, rma_number=rma_number)
     missing = [line for line in request.lines if line.id not in conditions]
     if missing:
         raise DomainError("Give the condition of every item.", field="conditions")
@@ -152,7 +152,7 @@ def refund_estimate(session: Session, request: ReturnRequest, *,
 def refund(session: Session, *, rma_number: str, staff_id: int, policy: StorePolicy,
            now: datetime) -> RefundOutcome:
     """Refunds a received return once, through billing (credit note and refund rows)."""
-    request = get_for_staff(session, rma_number=rma_number)
+    request = get_return(session, rma_number=rma_number)
     estimate = refund_estimate(session, request, policy=policy)
     names = {line.order_line_id: line.order_line.product_name for line in request.lines}
     fees = [FeeLine(f"Restocking fee: {names[line.order_line_id]}", line.restocking_fee_cents)
