@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, redirect, render_template
+from flask_wtf import FlaskForm
 from htmx_flask import make_response
 from htmx_flask import request as htmx_request
+
+from portal.domain import DomainError
 
 
 def is_htmx() -> bool:
@@ -37,3 +40,29 @@ def render(
 def htmx_redirect(location: str) -> Response:
     """A redirect htmx follows with a full navigation instead of swapping the target."""
     return make_response("", 204, redirect=location)
+
+
+def redirect_to(location: str, code: int = 302) -> Response:
+    """Post/redirect/get for a full page; for htmx, a full navigation to the same place.
+
+    htmx follows with location.href, where a target differing only by its #fragment would
+    not reload, so the fragment is dropped for it.
+    """
+    if is_htmx():
+        return htmx_redirect(location.split("#")[0])
+    return redirect(location, code)
+
+
+def show_error(form: FlaskForm, error: DomainError, *, field: str | None = None) -> None:
+    """Puts a refusal beside the field it is about (the error's own, else `field`).
+
+    Messages for other fields (error.field_errors) go beside those; with no field at all
+    the message goes above the form (form_errors).
+    """
+    for name, message in error.field_errors.items():
+        form[name].errors = [*form[name].errors, message]
+    name = error.field if error.field in form else field
+    if name is None:
+        form.form_errors.append(error.message)
+    else:
+        form[name].errors = [*form[name].errors, error.message]

@@ -20,6 +20,7 @@ from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.extensions import limiter
 from portal.links import external_url
+from portal.web import show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -127,7 +128,7 @@ def change_password() -> Response | str:
                 new_password=form.password.data, now=utcnow(),
             )
         except DomainError as error:
-            form.current_password.errors.append(error.message)
+            show_error(form, error, field="current_password")
         else:
             session.commit()
             flash("Your password is changed.", "success")

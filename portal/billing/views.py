@@ -18,7 +18,7 @@ from portal.db import get_session, utcnow
 from portal.formatting import humanize, local_date, local_datetime, money, user_zone
 from portal.pagination import cursor_id, page_number
 from portal.store import current_policy
-from portal.web import is_htmx, render
+from portal.web import is_htmx, render, show_error
 
 bp = Blueprint("billing", __name__)
 
@@ -40,7 +40,7 @@ def _filters(form: LedgerFilterForm) -> LedgerFilter | None:
         return service.ledger_filter(start=form.start.data, end=form.end.data,
                                      entry_type=form.type.data, zone=user_zone(), today=_today())
     except service.BadRange as error:
-        getattr(form, error.field or "start").errors.append(error.message)
+        show_error(form, error, field="start")
         return None
 
 

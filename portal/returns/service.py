@@ -29,11 +29,7 @@ from portal.store import StorePolicy
 
 
 class InvalidReturn(DomainError):
-    """A return request the rules refuse; `errors` maps form fields to messages."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {}
+    """A return request the rules refuse; `field_errors` maps form fields to messages."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,7 @@ def _check_items(returnable: ReturnableOrder, items: Sequence[ReturnItem]) -> li
                 errors[reason_field(item.order_line_id)] = "Choose a reason for this item."
             chosen.append(item)
     if errors:
-        raise InvalidReturn("Please check the highlighted items.", errors)
+        raise InvalidReturn("Please check the highlighted items.", field_errors=errors)
     if not chosen:
         raise InvalidReturn("Choose at least one item and how many to return.")
     return chosen

@@ -12,7 +12,7 @@ from portal.returns.forms import CancelForm, ReturnFormBase, build_return_form
 from portal.returns.label import render_label
 from portal.returns.lines import ReturnableOrder
 from portal.store import current_policy, policy_variables
-from portal.web import htmx_redirect, is_htmx, render
+from portal.web import is_htmx, redirect_to, render, show_error
 
 bp = Blueprint("returns", __name__)
 
@@ -79,12 +79,10 @@ def new(order_number: str) -> Response:
             )
             session.commit()
             target = url_for("returns.detail", rma_number=created.rma_number)
-            return htmx_redirect(target) if is_htmx() else redirect(target, 303)
+            return redirect_to(target, 303)
     except service.InvalidReturn as error:
         session.rollback()
-        for name, message in error.errors.items():
-            form[name].errors = [*form[name].errors, message]
-        form.form_errors.append(error.message)
+        show_error(form, error)
         returnable = _returnable(order_number)  # what is returnable now, after the refusal
     return _render_form(returnable, form, status=422)
 

@@ -15,7 +15,6 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
-from portal.enums import RequestPriority, RequestStatus
 from portal.links import external_url
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
@@ -23,6 +22,7 @@ from portal.staff.views import bp
 from portal.support import deflection, macros, queue
 from portal.support import staff as support_staff
 from portal.support.forms import StaffReplyForm, TriageForm
+from portal.support.models import RequestPriority, RequestStatus
 from portal.support.service import CATEGORIES
 from portal.support.sla import current_sla_policy, sla_state
 from portal.web import redirect_to, render
