@@ -241,3 +241,48 @@ def humanize_kind(value: str | None) -> str:
 def safe_filename(name: str) -> str:
     """Only letters, digits, dot, dash and underscore: nothing a header or a disk chokes on."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "document"
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """What an order was charged, refunded and documented, as its page shows it."""
+
+    payments: list[Payment]
+    refunds: list[Refund]
+    invoices: list[Invoice]
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(p.amount_cents for p in self.payments if p.status is PaymentStatus.CAPTURED)
+
+    @property
+    def refunded_cents(self) -> int:
+        return sum(r.amount_cents for r in self.refunds if r.status is not RefundStatus.FAILED)
+
+    @property
+    def refundable_cents(self) -> int:
+        return max(0, self.paid_cents - self.refunded_cents)
+
+
+def order_money(session: Session, *, customer_id: int, order_id: int) -> OrderMoney:
+    """The order's payments, refunds and documents, oldest first (three queries)."""
+    def rows(model: type[Payment] | type[Refund]) -> list:  # type: ignore[type-arg]
+        return list(session.scalars(
+            select(model).where(model.order_id == order_id, model.customer_id == customer_id)
+            .order_by(model.created_at)))
+
+    invoices = session.scalars(
+        select(Invoice).where(Invoice.order_id == order_id, Invoice.customer_id == customer_id)
+        .order_by(Invoice.issued_at))
+    return OrderMoney(payments=rows(Payment), refunds=rows(Refund), invoices=list(invoices))
+
+
+def invoice_numbers(session: Session, *, customer_id: int, order_ids: list[int]) -> dict[int, str]:
+    """The invoice number of each order (credit notes excluded), for order lists."""
+    rows = session.execute(
+        select(Invoice.order_id, Invoice.number)
+        .where(Invoice.customer_id == customer_id, Invoice.order_id.in_(order_ids),
+               Invoice.kind == InvoiceKind.INVOICE)
+        .order_by(Invoice.issued_at.desc())
+    )
+    return {row.order_id: row.number for row in rows}

@@ -6,19 +6,13 @@ possible right now (None when it is); the page shows the action or that reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portal.audit import record_event
-from portal.billing.refunds import (
-    CreditLine,
-    credit_total_cents,
-    issue_refund,
-    refundable_cents,
-    refundable_lines,
-)
 from portal.domain import DomainError
 from portal.mail import queue_mail
 from portal.money import format_money
@@ -63,66 +57,46 @@ def address_blocker(order: Order) -> str | None:
     return None
 
 
-def cancel_order(
-    session: Session, *, order: Order, actor_id: int, now: datetime,
-    idempotency_key: str | None = None,
-) -> int:
-    """Cancels every unit not in a parcel and refunds it; returns the cents refunded.
+@dataclass(frozen=True)
+class Cancellation:
+    """What a cancellation took off the order: the units of each line, and whether all of it."""
 
-    With nothing shipped the whole order is cancelled and everything paid comes back
-    (shipping included); otherwise only the units left, at their price, discount and tax.
-    Needs order.lines and order.shipments (with lines) loaded. The refund and its credit
-    note are made in the same transaction; nothing is refunded when nothing was captured.
-    A repeated submission for an order already cancelled changes nothing and returns 0.
+    order: Order
+    units: dict[int, int]
+    is_whole: bool
+
+
+def cancel_order(session: Session, *, order: Order, now: datetime) -> Cancellation | None:
+    """Cancels every unit not in a parcel; returns what was cancelled, for billing to refund.
+
+    With nothing shipped the whole order is cancelled; otherwise only the units left.
+    Needs order.lines and order.shipments (with lines) loaded. A repeated submission for
+    an order already cancelled changes nothing and returns None.
     """
     if order.status is OrderStatus.CANCELLED:
-        return 0
+        return None
     blocker = cancel_blocker(order)
     if blocker:
         raise ActionNotAllowed(blocker)
     units = unshipped_units(order)
-    whole = not order.shipments
+    is_whole = not order.shipments
     for line in order.lines:
         line.cancelled_quantity += units.get(line.id, 0)
-    if whole:
+    if is_whole:
         order.status, order.cancelled_at = OrderStatus.CANCELLED, now
     else:
         refresh_order_status(order)
-    refunded = _refund_cancelled(session, order=order, units=units, whole=whole, now=now,
-                                 idempotency_key=idempotency_key)
+    return Cancellation(order=order, units=units, is_whole=is_whole)
+
+
+def announce_cancellation(
+    session: Session, *, cancellation: Cancellation, actor_id: int, refunded_cents: int,
+) -> None:
+    """Records the cancellation and tells the shopper what comes back, in their transaction."""
+    order, whole = cancellation.order, cancellation.is_whole
     record_event(session, actor_id=actor_id, action="order.cancelled", object_type="order",
-                 object_id=order.number, whole=whole, units=sum(units.values()),
-                 refunded_cents=refunded)
-    _mail_cancelled(session, order=order, whole=whole, refunded_cents=refunded)
-    return refunded
-
-
-def _refund_cancelled(
-    session: Session, *, order: Order, units: dict[int, int], whole: bool, now: datetime,
-    idempotency_key: str | None,
-) -> int:
-    available = refundable_cents(session, order=order)
-    if available <= 0:
-        return 0
-    reason = "Order cancelled" if whole else "Items cancelled before shipping"
-    if whole:
-        credit: dict[str, Any] = {"lines": refundable_lines(session, order=order),
-                                  "shipping_cents": order.shipping_cents}
-        worth = order.total_cents
-    else:
-        credit = {"lines": [CreditLine(line_id, n) for line_id, n in units.items()]}
-        worth = credit_total_cents(session, order=order, lines=credit["lines"])
-        if worth <= 0:  # free items (a gift, a fully discounted line) bring nothing back
-            return 0
-    if available < worth:
-        # Something was refunded already (a goodwill gesture): give back exactly what is left.
-        credit = {"amount_cents": available}
-    outcome = issue_refund(session, order=order, reason=reason, now=now,
-                           idempotency_key=idempotency_key, **credit)
-    return outcome.amount_cents
-
-
-def _mail_cancelled(session: Session, *, order: Order, whole: bool, refunded_cents: int) -> None:
+                 object_id=order.number, whole=whole, units=sum(cancellation.units.values()),
+                 refunded_cents=refunded_cents)
     money = format_money(refunded_cents, order.currency)
     refund_text = (f"We are refunding {money} to the way you paid; it shows in your "
                    f"billing history now and on your statement within a few days."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,6 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Customer
-from portal.billing.models import Invoice, InvoiceKind, Payment, Refund
 from portal.domain import NotFound
 from portal.orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from portal.pagination import Page, page_number, paginate
@@ -62,7 +61,6 @@ class OrderListing:
     page: Page[Order]
     filters: OrderFilters
     years: list[int]
-    invoice_numbers: dict[int, str] = field(default_factory=dict)
 
 
 def _escape_like(term: str) -> str:
@@ -114,21 +112,7 @@ def list_orders(
         list(range(last.astimezone(zone).year, first.astimezone(zone).year - 1, -1))
         if first and last else []
     )
-    return OrderListing(
-        page=page, filters=filters, years=years,
-        invoice_numbers=_invoice_numbers(session, customer_id, [o.id for o in page.items]),
-    )
-
-
-def _invoice_numbers(session: Session, customer_id: int, order_ids: list[int]) -> dict[int, str]:
-    """The first invoice of each order (credit notes excluded)."""
-    rows = session.execute(
-        select(Invoice.order_id, Invoice.number)
-        .where(Invoice.customer_id == customer_id, Invoice.order_id.in_(order_ids),
-               Invoice.kind == InvoiceKind.INVOICE)
-        .order_by(Invoice.issued_at.desc())
-    )
-    return {row.order_id: row.number for row in rows}
+    return OrderListing(page=page, filters=filters, years=years)
 
 
 def get_order(session: Session, *, customer_id: int, number: str, detail: bool = False) -> Order:
@@ -152,17 +136,6 @@ def get_order(session: Session, *, customer_id: int, number: str, detail: bool =
 @dataclass
 class OrderDetail:
     order: Order
-    payments: list[Payment]
-    refunds: list[Refund]
-    invoices: list[Invoice]
-
-    @property
-    def paid_cents(self) -> int:
-        return sum(p.amount_cents for p in self.payments if p.status == "captured")
-
-    @property
-    def refunded_cents(self) -> int:
-        return sum(r.amount_cents for r in self.refunds if r.status != "failed")
 
     def lines_in(self, shipment: Shipment) -> list[tuple[OrderLine, int]]:
         """The order lines a parcel carries, with how many of each."""
@@ -186,21 +159,8 @@ def remaining_quantity(order: Order, line: OrderLine) -> int:
 
 def order_detail(session: Session, *, customer_id: int, number: str) -> OrderDetail:
     """Everything the order page shows, in a fixed number of queries."""
-    order = get_order(session, customer_id=customer_id, number=number, detail=True)
-    payments = session.scalars(
-        select(Payment).where(Payment.order_id == order.id, Payment.customer_id == customer_id)
-        .order_by(Payment.created_at)
-    ).all()
-    refunds = session.scalars(
-        select(Refund).where(Refund.order_id == order.id, Refund.customer_id == customer_id)
-        .order_by(Refund.created_at)
-    ).all()
-    invoices = session.scalars(
-        select(Invoice).where(Invoice.order_id == order.id, Invoice.customer_id == customer_id)
-        .order_by(Invoice.issued_at)
-    ).all()
-    return OrderDetail(order=order, payments=list(payments), refunds=list(refunds),
-                       invoices=list(invoices))
+    return OrderDetail(order=get_order(session, customer_id=customer_id, number=number,
+                                       detail=True))
 
 
 def get_shipment(

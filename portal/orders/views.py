@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from portal.billing import service as billing
+from portal.billing.cancellations import cancel_and_refund
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.extensions import limiter
@@ -14,7 +16,7 @@ from portal.orders import actions, service, status
 from portal.orders.carriers import carrier_name, tracking_link
 from portal.orders.forms import CancelOrderForm, DeliveryAddressForm, NotReceivedForm, TrackForm
 from portal.orders.links import contact_link, help_link, link_to
-from portal.web import htmx_redirect, is_htmx, render
+from portal.web import is_htmx, redirect_to, render
 
 bp = Blueprint("orders", __name__)
 
@@ -39,7 +41,10 @@ def list_orders() -> Response:
         get_session(), customer_id=current_user.id, filters=filters,
         per_page=current_app.config["PAGE_SIZE"], zone=_clock().zone,
     )
-    return render("orders/list.html", fragment="orders/_list.html", listing=listing)
+    invoice_numbers = billing.invoice_numbers(get_session(), customer_id=current_user.id,
+                                              order_ids=[o.id for o in listing.page.items])
+    return render("orders/list.html", fragment="orders/_list.html", listing=listing,
+                  invoice_numbers=invoice_numbers)
 
 
 @bp.get("/orders/<order_number>")
@@ -50,10 +55,12 @@ def detail(order_number: str) -> Response:
 
 def _render_detail(order_number: str, *, address_form: DeliveryAddressForm | None = None,
                    status_code: int = 200) -> Response:
-    detail = service.order_detail(get_session(), customer_id=current_user.id,
-                                  number=order_number)
+    session = get_session()
+    detail = service.order_detail(session, customer_id=current_user.id, number=order_number)
+    money = billing.order_money(session, customer_id=current_user.id, order_id=detail.order.id)
     form = address_form or DeliveryAddressForm(formdata=None, data=detail.order.shipping_address)
     return render("orders/detail.html", status=status_code, detail=detail, order=detail.order,
+                  money=money,
                   address_form=form, cancel_form=CancelOrderForm(formdata=None),
                   cancel_blocker=actions.cancel_blocker(detail.order),
                   address_blocker=actions.address_blocker(detail.order))
@@ -69,8 +76,8 @@ def cancel(order_number: str) -> Response:
         flash("That request was incomplete; please try again.", "error")
         return redirect(url_for("orders.detail", order_number=order_number))
     try:
-        actions.cancel_order(session, order=order, actor_id=current_user.id, now=utcnow(),
-                             idempotency_key=form.idempotency_key.data)
+        cancel_and_refund(session, order=order, actor_id=current_user.id, now=utcnow(),
+                          idempotency_key=form.idempotency_key.data)
     except DomainError as error:
         session.rollback()
         flash(error.message, "error")
@@ -97,7 +104,7 @@ def change_address(order_number: str) -> Response:
             session.commit()
             flash("The delivery address is updated.", "success")
         target = url_for("orders.detail", order_number=order_number)
-        return htmx_redirect(target) if is_htmx() else redirect(target)
+        return redirect_to(target)
     if is_htmx():
         return render("orders/_address_form.html", status=422, order=order, address_form=form)
     session.rollback()
