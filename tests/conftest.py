@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 import portal.models  # noqa: F401  (the whole schema on the metadata)
 from portal import create_app
@@ -50,19 +50,36 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield str(path)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "commits: the test needs real commits (threads, a live server, other "
+        "processes), so it gets a database of its own instead of a rolled-back transaction",
+    )
+
+
+def _needs_commits(request: pytest.FixtureRequest) -> bool:
+    node = request.node
+    return any(node.get_closest_marker(name) for name in ("commits", "browser"))
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+def database_url(database_template: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> Iterator[str]:
+    """The template itself (each test's writes are rolled back), or a copy for `commits`."""
     if POSTGRES_URL:
         yield database_template
-        engine = create_engine(database_template)
-        with engine.begin() as connection:
-            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-    else:
+        if _needs_commits(request):
+            engine = create_engine(database_template)
+            with engine.begin() as connection:
+                tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            engine.dispose()
+    elif _needs_commits(request):
         path = tmp_path / "portal.db"
         shutil.copyfile(database_template, path)
         yield f"sqlite:///{path}"
+    else:
+        yield f"sqlite:///{database_template}"
 
 
 @pytest.fixture
@@ -88,10 +105,36 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def app(app_config: dict[str, object]) -> Iterator[Flask]:
+def app(app_config: dict[str, object], request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app; unless the test is marked `commits`, every session it opens (requests, the
+    `session` fixture, mail delivery) shares one connection whose transaction is rolled
+    back at the end, and their commits only release savepoints."""
     app = create_app(app_config)
-    yield app
-    app.extensions["portal_engine"].dispose()
+    engine = app.extensions["portal_engine"]
+    if _needs_commits(request):
+        yield app
+    else:
+        if engine.dialect.name == "sqlite":
+            _let_sqlite_use_savepoints(engine)
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            app.extensions["portal_sessionmaker"] = sessionmaker(
+                connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+            yield app
+            transaction.rollback()
+    engine.dispose()
+
+
+def _let_sqlite_use_savepoints(engine: Engine) -> None:
+    """pysqlite opens transactions on its own and breaks SAVEPOINT; SQLAlchemy's recipe."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture

@@ -197,6 +197,7 @@ def test_get_is_not_allowed(client):
     assert response.is_json
 
 
+@pytest.mark.commits  # the rival delivery commits on a connection of its own
 def test_a_delivery_that_loses_the_race_counts_the_events_as_duplicates(
     client, session, parcel, monkeypatch
 ):

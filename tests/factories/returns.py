@@ -90,23 +90,6 @@ def make_return(
     return request
 
 
-def pay_order(session: Session, order: Order) -> Order:
-    """Invoices the order and captures one card payment for its total (billing's builders)."""
-    from portal.billing.documents import build_invoice, build_payments, invoice_number
-
-    order = session.scalar(
-        select(Order).where(Order.id == order.id).options(selectinload(Order.lines))
-    )
-    customer = session.get_one(Customer, order.customer_id)
-    session.add(build_invoice(order, customer=customer, number=invoice_number(order),
-                              now=order.placed_at))
-    built = build_payments(order, customer=customer, now=order.placed_at)
-    session.add_all(built.payments)
-    session.add_all(built.credit_entries)
-    session.commit()
-    return order
-
-
 def login_with_token(client: FlaskClient, customer: Customer) -> None:
     """Signs in through the login form with its CSRF token, for tests with CSRF on."""
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',

@@ -33,6 +33,22 @@ def make_card(session: Session, customer: Customer, *, brand: str = "Visa",
     return method
 
 
+def pay_order(session: Session, order: Order, *,
+              splits: Sequence[PaymentSplit] | None = None) -> Invoice:
+    """Invoices the order and captures its payments (a card by default) at its placing time."""
+    order = session.scalars(select(Order).where(Order.id == order.id)
+                            .options(selectinload(Order.lines))).one()
+    customer = session.get_one(Customer, order.customer_id)
+    invoice = build_invoice(order, customer=customer, number=invoice_number(order),
+                            now=order.placed_at)
+    built = build_payments(order, customer=customer, now=order.placed_at,
+                           splits=splits or (PaymentSplit(brand="Visa", last4="4242"),))
+    session.add(invoice)
+    session.add_all(built.payments + built.credit_entries)
+    session.commit()
+    return invoice
+
+
 def make_paid_order(
     session: Session, customer: Customer, *, lines: int = 2, quantity: int = 1,
     products: list[Product] | None = None, placed_at: datetime | None = None,
@@ -40,19 +56,10 @@ def make_paid_order(
     currency: str = "USD",
 ) -> tuple[Order, Invoice]:
     """An order, its invoice and its captured payments (a card by default), committed."""
-    placed_at = placed_at or utcnow() - timedelta(days=3)
     order = make_order(session, customer, lines=lines, quantity=quantity, products=products,
-                       placed_at=placed_at, number=number, policy=StorePolicy(currency=currency))
-    order = session.scalars(select(Order).where(Order.id == order.id)
-                            .options(selectinload(Order.lines))).one()
-    invoice = build_invoice(order, customer=customer, number=invoice_number(order),
-                            now=placed_at)
-    built = build_payments(order, customer=customer, now=placed_at,
-                           splits=splits or (PaymentSplit(brand="Visa", last4="4242"),))
-    session.add(invoice)
-    session.add_all(built.payments + built.credit_entries)
-    session.commit()
-    return order, invoice
+                       placed_at=placed_at or utcnow() - timedelta(days=3), number=number,
+                       policy=StorePolicy(currency=currency))
+    return order, pay_order(session, order, splits=splits)
 
 
 def make_credit(session: Session, customer: Customer, *, amount_cents: int = 5000,
