@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.billing.models import InvoiceKind
+from portal.billing.service import invoice_numbers
 from portal.orders import actions, status
 from portal.orders.models import Order, Shipment
 from portal.orders.models import ShipmentStatus as S
@@ -54,16 +54,12 @@ class OrderHelp:
     actions: list[Action]
     returnable: ReturnableOrder
     open_requests: list[SupportRequest]
+    invoice_number: str | None = None
     answer_slugs: list[str] = field(default_factory=list)
 
     @property
     def order(self) -> Order:
         return self.detail.order
-
-    @property
-    def invoice_number(self) -> str | None:
-        return next((i.number for i in self.detail.invoices if i.kind is InvoiceKind.INVOICE),
-                    None)
 
     @property
     def return_blocked_by(self) -> LineOption | None:
@@ -89,6 +85,8 @@ def order_help(
         detail=detail, state=status.describe_order(order, clock), stage=stage,
         problems=problems, actions=[], returnable=returnable,
         open_requests=open_requests_on(session, customer_id=customer_id, order_id=order.id),
+        invoice_number=invoice_numbers(session, customer_id=customer_id,
+                                       order_ids=[order.id]).get(order.id),
     )
     help_.actions = _actions(help_)
     help_.answer_slugs = state_answer_slugs(order, clock)
