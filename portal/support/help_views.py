@@ -13,8 +13,8 @@ from portal.help_sessions import tracking
 from portal.store import current_policy
 from portal.support import attachments, order_help, problems
 from portal.support.forms import AnsweredForm, ProblemReportForm, new_idempotency_key
-from portal.support.views import allow_uploads, request_url, shopper_clock, show_error
-from portal.web import render
+from portal.support.views import allow_uploads, request_url, shopper_clock
+from portal.web import render, show_error
 
 bp = Blueprint("order_help", __name__)
 bp.url_value_preprocessor(allow_uploads("order_help.report"))
@@ -51,7 +51,7 @@ def report(order_number: str, kind: str) -> Response:
                 policy=current_policy(), request_url=request_url)
         except DomainError as error:
             db.rollback()
-            show_error(form, error, default="description")
+            show_error(form, error, field="description")
         else:
             tracking.track_request(db, request_id=opened.id, customer_id=current_user.id,
                                    suggested_for=None, now=utcnow())
