@@ -1,6 +1,6 @@
 """What staff do to an order from a ticket: cancel what has not shipped, refund a line or an
 amount, resend the invoice, start a return for the shopper. Each step goes through the
-owning feature's own rules (orders.actions, billing.refunds, returns.service) and is audited.
+owning feature's own rules (orders.actions, billing.cancellations and billing.refunds, returns.service) and is audited.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.audit import record_event
+from portal.billing.cancellations import cancel_and_refund
 from portal.billing.credit_notes import CreditLine
 from portal.billing.models import Invoice, InvoiceKind, Refund
 from portal.billing.refunds import invoice_for, issue_refund, refundable_cents
 from portal.domain import DomainError, NotFound
 from portal.mail import queue_mail
 from portal.money import format_money
-from portal.orders.actions import cancel_blocker, cancel_order
+from portal.orders.actions import cancel_blocker
 from portal.orders.models import Order, OrderLine, Shipment
 from portal.returns.models import ReturnReason, ReturnRequest, ReturnResolution
 from portal.returns.service import ReturnItem, start_return
@@ -69,8 +70,9 @@ def order_overview(session: Session, *, number: str) -> StaffOrder:
 def cancel_unshipped(session: Session, *, number: str, staff_id: int, now: datetime,
                      idempotency_key: str) -> int:
     """Cancels every unit not yet in a parcel and refunds it (orders' own rule)."""
-    return cancel_order(session, order=get_order(session, number=number), actor_id=staff_id,
-                        now=now, idempotency_key=f"staff-cancel-{idempotency_key}")
+    return cancel_and_refund(session, order=get_order(session, number=number),
+                             actor_id=staff_id, now=now,
+                             idempotency_key=f"staff-cancel-{idempotency_key}")
 
 
 def refund(session: Session, *, number: str, staff_id: int, now: datetime, reason: str,
