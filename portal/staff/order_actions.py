@@ -1,6 +1,7 @@
 """What staff do to an order from a ticket: cancel what has not shipped, refund a line or an
 amount, resend the invoice, start a return for the shopper. Each step goes through the
-owning feature's own rules (orders.actions, billing.cancellations and billing.refunds, returns.service) and is audited.
+owning feature's own rules (orders.actions, billing.cancellations and billing.refunds,
+returns.service) and is audited.
 """
 
 from __future__ import annotations
