@@ -3,6 +3,7 @@ saved address, and the notices that tell the owner."""
 
 import re
 
+import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -87,6 +88,7 @@ def test_a_taken_email_is_told_to_its_owner_not_on_the_page(client, session, log
     assert mail["To"] == "taken@example.com" and "already uses it" in _body(mail)
 
 
+@pytest.mark.commits  # days pass: the session's last use is written on its own connection
 def test_a_tampered_or_expired_confirm_link_is_refused(client, session, login, outbox):
     customer = make_customer(session, email="old@example.com")
     login(client, customer)

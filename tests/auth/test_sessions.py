@@ -11,6 +11,10 @@ from portal.auth.models import LoginSession
 from portal.db import utcnow
 from tests.factories import DEMO_PASSWORD, make_customer
 
+# Sessions note their last use on a connection of their own (portal.auth.sessions.note_seen)
+# and the user loader is counted to one query: both need real commits.
+pytestmark = pytest.mark.commits
+
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 " \
         "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
 LAPTOP = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
