@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response
 from portal import storage
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
-from portal.enums import RequestPriority
 from portal.formatting import user_locale, user_zone
 from portal.help.center import get_help_center
 from portal.help_sessions import tracking
@@ -34,6 +33,7 @@ from portal.support.forms import (
     ResolveForm,
     new_idempotency_key,
 )
+from portal.support.models import RequestPriority
 from portal.support.sla import current_sla_policy, expected_first_response
 from portal.web import redirect_to, render, show_error
 
@@ -74,7 +74,7 @@ def contact() -> Response:
                 sla_policy=current_sla_policy(),
             )
         except DomainError as error:
-            show_error(form, error, default="message")
+            show_error(form, error, field="message")
         else:
             tracking.track_request(db, request_id=opened.id, customer_id=current_user.id,
                                    suggested_for=form.suggested_for.data or None, now=utcnow())
@@ -164,7 +164,7 @@ def reply(number: str) -> Response:
                                       files=_prepared_files(form),
                                       sla_policy=current_sla_policy(), staff_url=_staff_url)
         except DomainError as error:
-            show_error(form, error, default="body")
+            show_error(form, error, field="body")
         else:
             db.commit()
             flash("Your reply is added. We will get back to you.", "success")
@@ -198,7 +198,7 @@ def rate(number: str) -> Response:
             service.rate_request(db, customer_id=current_user.id, number=number,
                                  score=form.score.data, comment=form.comment.data, now=utcnow())
         except DomainError as error:
-            show_error(form, error, default="score")
+            show_error(form, error, field="score")
         else:
             db.commit()
             flash("Thank you for rating our help.", "success")
@@ -279,8 +279,4 @@ def _search_event_id() -> int | None:
     value = flask.session.get(SEARCH_EVENT_KEY)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-
-def show_error(form: FlaskForm, error: DomainError, *, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, error.message]
 

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from portal.config import PROJECT_ROOT
 from tests.factories import make_customer, make_product
-from tests.factories.returns import make_delivered_order, pay_order
+from tests.factories.billing import pay_order
+from tests.factories.returns import make_delivered_order
 
 MEASURES = PROJECT_ROOT / "test-artifacts" / "returns-measure.json"
 
@@ -18,7 +19,8 @@ MEASURES = PROJECT_ROOT / "test-artifacts" / "returns-measure.json"
 def _shopper_with_order(session):
     shopper = make_customer(session, email="ada@example.com", name="Ada Lovelace")
     product = make_product(session, name="Merino sweater", price_cents=5900)
-    order = pay_order(session, make_delivered_order(session, shopper, products=[product]))
+    order = make_delivered_order(session, shopper, products=[product])
+    pay_order(session, order)
     return shopper, order
 
 
