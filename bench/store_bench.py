@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import resource
 import secrets
 import statistics
@@ -120,10 +121,14 @@ def bulk_import(folder: Path, count: int) -> str:
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
-    return (f"Bulk import (.jsonl, 2 lines per order): {count:,} orders in {elapsed:.1f} s = "
-            f"{count / elapsed:.1f} orders/s; peak memory {peak_mb:.0f} MB (max RSS of the "
-            f"import process); {summary}")
+    applied = re.search(r"^(\d+) applied", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or applied is None:
+        return (f"Bulk import did not finish (exit status {done.returncode}) after "
+                f"{elapsed:.1f} s: {done.stderr.strip()[-300:]}")
+    orders = int(applied.group(1))
+    return (f"Bulk import (.jsonl, 2 lines per order): {orders:,} of {count:,} orders applied "
+            f"in {elapsed:.1f} s = {orders / elapsed:.1f} orders/s; peak memory "
+            f"{peak_mb:.0f} MB (max RSS of the import process)")
 
 
 def main() -> None:

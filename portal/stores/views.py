@@ -31,11 +31,8 @@ from portal.stores.service import EventOutcome, apply_event
 bp = Blueprint("stores_api", __name__)
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024
-
-
 class BodyTooLarge(Exception):
-    """More than MAX_BODY_BYTES, however it was sent (Content-Length or chunked)."""
+    """Over the app's one request-size limit, however it was sent (Content-Length or chunked)."""
 
 
 def _error(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
@@ -91,7 +88,7 @@ def shopify_webhook() -> tuple[Response, int]:
     try:
         body = read_body()
     except BodyTooLarge:
-        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        return _error(413, f"the body is larger than {request.max_content_length} bytes")
     given = request.headers.get("X-Shopify-Hmac-Sha256", "")
     if not hmac.compare_digest(shopify_signature(secret, body).encode(), given.encode()):
         return _error(401, "X-Shopify-Hmac-Sha256 is missing or does not match the body")
@@ -123,7 +120,7 @@ def store_event() -> tuple[Response, int]:
     try:
         body = read_body()
     except BodyTooLarge:
-        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        return _error(413, f"the body is larger than {request.max_content_length} bytes")
     try:
         verify(secret=secret, timestamp=request.headers.get("X-Portal-Timestamp"),
                signature=request.headers.get("X-Portal-Signature"), body=body, now=utcnow(),
