@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.auth.models import Role
 from portal.db import utcnow
-from portal.enums import Role
 from portal.help.center import get_help_center
 from portal.help.models import SearchEvent
 from portal.help.replay import replay_failed_searches
