@@ -63,6 +63,7 @@ class HelpCenter:
                 return False
             collection = load_collection(self.content_dir, variables=self.variables,
                                          strict=self.strict)
+            self._keep_last_good(collection)
             collection.problems.extend(self._link_problems(collection))
             for problem in collection.problems:
                 log.warning("help content: %s", problem)
@@ -75,6 +76,23 @@ class HelpCenter:
             self.collection = collection
             self._fingerprint = current
             return True
+
+    def _keep_last_good(self, collection: Collection) -> None:
+        """An article whose new version is broken stays live in its last good version.
+
+        One typo in front matter must not take a page offline (shoppers would get a 404
+        and links to it would break); the problem stays listed for the editors until fixed.
+        A file removed on purpose has no problem reported, so it does go away.
+        """
+        broken = {Path(problem.path).stem for problem in collection.problems
+                  if problem.is_error and problem.path.endswith(".md")}
+        for slug in sorted(broken - set(collection.articles)):
+            previous = self.collection.articles.get(slug)
+            if previous is not None:
+                collection.articles[slug] = previous
+                collection.problems.append(Problem(
+                    previous.path, 1, "shoppers still see the last good version of this "
+                    "article until the file is fixed", is_error=False))
 
     @staticmethod
     def _link_problems(collection: Collection) -> list[Problem]:
@@ -124,6 +142,11 @@ class HelpCenter:
                 title = info.get("title") or key.replace("-", " ").capitalize()
                 found.append(Category(key, title, info.get("description", ""), members))
         return found
+
+    def error_count(self) -> int:
+        """Content problems an editor must fix (warnings not counted)."""
+        self.refresh()
+        return sum(1 for problem in self.collection.problems if problem.is_error)
 
     def category_title(self, key: str | None) -> str:
         info = self.collection.categories.get(key or "")

@@ -24,13 +24,24 @@ def split_front_matter(text: str) -> tuple[dict, str, int, tuple[int, str] | Non
     try:
         meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
-        return {}, body, body_line, (line, f"front matter is not valid YAML: {reason}")
+        return {}, body, body_line, (_error_line(exc), f"front matter is not valid YAML: {reason}")
     if not isinstance(meta, dict):
         return {}, body, body_line, (2, "front matter must be 'key: value' lines")
     return {str(k): v for k, v in meta.items()}, body, body_line, None
+
+
+# YAML notices an unclosed bracket or quote only on a later line; the line to fix is the
+# one where it was opened, which these errors carry as their context.
+_OPENED_ON_CONTEXT = ("while parsing a flow", "while scanning a quoted scalar")
+
+
+def _error_line(exc: yaml.YAMLError) -> int:
+    """The file line (the '---' is line 1) an editor should look at for a YAML error."""
+    context = getattr(exc, "context", None) or ""
+    mark = getattr(exc, "context_mark", None) if context.startswith(_OPENED_ON_CONTEXT) else None
+    mark = mark or getattr(exc, "problem_mark", None)
+    return mark.line + 2 if mark is not None else 1
 
 
 def key_lines(text: str) -> dict[str, int]:

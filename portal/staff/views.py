@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth import twofactor
 from portal.db import get_session
+from portal.help.center import get_help_center
 from portal.staff import service
 from portal.support.sla import describe_seconds
 
@@ -29,7 +30,8 @@ def require_staff() -> Response | None:
 @bp.get("/")
 def dashboard() -> str:
     counts = service.dashboard_counts(get_session())
-    return render_template("staff/dashboard.html", counts=counts)
+    return render_template("staff/dashboard.html", counts=counts,
+                           content_errors=get_help_center().error_count())
 
 
 import portal.staff.audit_views  # noqa: E402  (routes join this blueprint)
