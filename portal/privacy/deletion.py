@@ -13,12 +13,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal import storage
-from portal.audit import record_event
+from portal.audit import AuditEvent, record_event
 from portal.auth.models import Address, Customer, EmailCode
 from portal.auth.sessions import end_all_sessions
 from portal.auth.twofactor import remove_two_factor
 from portal.billing.models import PaymentMethod
 from portal.domain import DomainError
+from portal.help.models import SearchEvent
+from portal.help_sessions.models import HelpSession
 from portal.home.service import CLOSED_RETURNS
 from portal.orders.models import Order, OrderStatus
 from portal.privacy.models import AccountDeletion, DataExport
@@ -122,6 +124,16 @@ def anonymise(session: Session, *, customer_id: int) -> None:
     session.execute(update(ReturnLine).where(ReturnLine.return_request_id.in_(returns))
                     .values(comment=None))
     _remove_requests(session, customer_id)
+    # Help-center statistics stay, no longer tied to the person.
+    session.execute(update(SearchEvent).where(SearchEvent.customer_id == customer_id)
+                    .values(customer_id=None))
+    session.execute(update(HelpSession).where(HelpSession.customer_id == customer_id)
+                    .values(customer_id=None))
+    # The audit log keeps who did what, but not the addresses an email change moved between.
+    session.execute(update(AuditEvent).where(AuditEvent.object_type == "customer",
+                                             AuditEvent.object_id == str(customer_id),
+                                             AuditEvent.action.like("email_change%"))
+                    .values(data={}))
     for export in session.scalars(select(DataExport).where(DataExport.customer_id == customer_id)):
         if export.storage_key:
             storage.remove(export.storage_key)

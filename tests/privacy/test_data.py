@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.audit import AuditEvent
+from portal.audit import AuditEvent, record_event
 from portal.auth.models import Address, Customer, Role
 from portal.billing.models import Invoice
 from portal.db import utcnow
+from portal.help.models import SearchEvent
 from portal.mail import OutboxMessage
 from portal.orders.models import Order, OrderStatus
 from portal.privacy import deletion, exports
@@ -180,6 +181,11 @@ def test_delete_then_keep_the_account(client, session, login, outbox):
 def test_after_fourteen_days_personal_data_goes_and_invoices_stay(client, session, login,
                                                                   history, app):
     customer, order, invoice = history
+    record_event(session, actor_id=customer.id, action="email_changed", object_type="customer",
+                 object_id=customer.id, old="ada@old.example", new="ada@example.com")
+    session.add(SearchEvent(query="ada lovelace refund", normalized_query="ada lovelace refund",
+                            hit_count=1, customer_id=customer.id))
+    session.commit()
     login(client, customer)
     client.post("/account/data/delete", data={"understood": "y"})
     now = utcnow()
@@ -204,6 +210,11 @@ def test_after_fourteen_days_personal_data_goes_and_invoices_stay(client, sessio
     assert fresh.post("/login", data={"email": "ada@example.com", "password": "portal-demo"}
                       ).status_code == 200
     assert _actions(session)[-1] == "account_deleted"
+    changed = session.scalar(select(AuditEvent).where(AuditEvent.action == "email_changed")
+                             .execution_options(populate_existing=True))
+    assert changed.data == {}
+    assert session.scalar(select(SearchEvent.customer_id)
+                          .execution_options(populate_existing=True)) is None
 
 
 def test_staff_accounts_are_not_deleted_from_the_page(client, session, login):
