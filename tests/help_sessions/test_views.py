@@ -72,3 +72,22 @@ def test_summary_command_prints_the_shares(app, client, session) -> None:
     assert result.exit_code == 0, result.output
     assert "help sessions started in the last 1 days: 1" in result.output
     assert "(deflected): 1 (100.0%)" in result.output
+
+
+def test_staff_see_what_was_searched_and_read_before_the_request(app, client, session,
+                                                                 login) -> None:
+    from portal.enums import Role
+
+    login(client, make_customer(session))
+    client.get("/help/search?q=refund")
+    client.get("/help/refund-timing")
+    client.post("/contact", data={
+        "category": "return", "order": "", "subject": "Refund not here",
+        "message": "My refund has not arrived after two weeks.", "idempotency_key": KEY,
+        "search_query": ""})
+    number = session.scalar(select(SupportRequest.number))
+    console = app.test_client()
+    login(console, make_customer(session, role=Role.STAFF))
+    page = console.get(f"/staff/requests/{number}").text
+    assert "searched “refund”" in page
+    assert 'href="/help/refund-timing">refund-timing</a>' in page
