@@ -52,7 +52,7 @@ def load_test(name: str, database: BenchDatabase, options: argparse.Namespace) -
         figures = load_pages(server, shoppers, staff, seconds=options.seconds,
                              threads=options.threads, connections=options.connections,
                              report=_say)
-        cpu = cpu_by_history(server, shoppers)
+        cpu = cpu_by_history(server, shoppers, requests=options.cpu_requests)
     return f"{name}:\n{page_table(figures)}\n{cpu_table(cpu)}"
 
 
@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pool", type=int, default=100, help="shoppers signed in at once")
+    parser.add_argument("--cpu-requests", type=int, default=150,
+                        help="requests per page and history size for the CPU figures")
     parser.add_argument("--postgresql", default=os.environ.get("PORTAL_BENCH_POSTGRESQL_URL",
                                                                 POSTGRESQL_URL),
                         help="PostgreSQL URL for the second run ('' to skip it)")
@@ -130,7 +132,7 @@ def main() -> None:
 
     runs: list[tuple[str, BenchDatabase]] = []
     sqlite = prepare(seed=options.seed, customers=options.customers, orders=options.orders)
-    runs.append(("SQLite", sqlite))
+    runs.append(("PostgreSQL" if sqlite.url.startswith("postgresql") else "SQLite", sqlite))
     if options.postgresql and _answers(options.postgresql):
         _ensure_database(options.postgresql)
         runs.append(("PostgreSQL", prepare(seed=options.seed, customers=options.customers,

@@ -18,7 +18,7 @@ from sqlalchemy import Integer, String, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from portal.billing import models
-from portal.billing.models import EntryType, PaymentKind
+from portal.billing.models import EntryType
 from portal.db import UTCDateTime
 
 __all__ = ["EntryType", "LedgerEntry", "LedgerFilter", "LedgerPage", "YearTotal",
@@ -204,9 +204,10 @@ def _year_totals(session: Session, customer_id: int, ledger: LedgerFilter,
     how many entries the type filter keeps: one aggregate over the shopper's index range."""
     now_year = datetime.now(UTC).astimezone(zone).year
     # Years in the shopper's zone, as UTC boundaries: portable SQL, no per-database EXTRACT.
-    whens = [(Row.occurred_at < datetime(year + 1, 1, 1, tzinfo=zone), year)
-             for year in range(1970, now_year + 1)]
-    year = case(*whens, else_=now_year + 1)
+    # Newest first, so a recent entry is placed after a comparison or two.
+    whens = [(Row.occurred_at >= datetime(year, 1, 1, tzinfo=zone), year)
+             for year in range(now_year + 1, 1970, -1)]
+    year = case(*whens, else_=1970)
     type_condition = _of_type(ledger.entry_type)
     kept = func.count() if type_condition is None else func.sum(
         case((type_condition, 1), else_=0))
@@ -224,15 +225,14 @@ def _year_totals(session: Session, customer_id: int, ledger: LedgerFilter,
 
 
 def store_credit_balances(session: Session, *, customer_id: int) -> dict[str, int]:
-    """The shopper's store-credit balance per currency they ever had store credit in: the
-    figure stored with their latest entry in that currency (one query, no summing)."""
-    currencies = (select(Row.currency).where(Row.customer_id == customer_id,
-                                             Row.method == PaymentKind.STORE_CREDIT.value)
-                  .distinct().subquery("currencies"))
+    """The shopper's store-credit balance per currency where they have some: the figure
+    stored with their latest entry in each currency (one query, no summing)."""
+    currencies = (select(Row.currency).where(Row.customer_id == customer_id).distinct()
+                  .subquery("currencies"))
     entry = aliased(Row)
     latest = (select(entry.store_credit_cents)
               .where(entry.customer_id == customer_id, entry.currency == currencies.c.currency)
               .order_by(entry.currency.desc(), entry.occurred_at.desc(), entry.id.desc())
               .limit(1).scalar_subquery())
     return {currency: int(cents) for currency, cents in
-            session.execute(select(currencies.c.currency, latest))}
+            session.execute(select(currencies.c.currency, latest)) if cents}
