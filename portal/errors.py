@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.domain import NotFound
-from portal.web import render
+from portal.web import is_htmx, render
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,17 @@ def render_error(status: int, detail: str | None = None) -> Response:
         response = jsonify(error=detail or title)
         response.status_code = status
         return response
-    return render(
+    response = render(
         "errors/error.html", fragment="errors/_error.html", status=status,
         code=status, title=title, message=detail or message,
     )
+    if is_htmx():
+        # The fragment goes where the shopper looks for news, whatever region the request
+        # meant to update (a 404, an expired CSRF token, a rate limit on /track alike);
+        # htmx is configured to swap 4xx/5xx responses (templates/base.html).
+        response.headers["HX-Retarget"] = "#flash-region"
+        response.headers["HX-Reswap"] = "innerHTML show:top"
+    return response
 
 
 def _handle_http_error(error: HTTPException) -> Response:

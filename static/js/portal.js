@@ -16,4 +16,17 @@
     var region = target(event);
     if (region) region.removeAttribute("aria-busy");
   });
+  // A request that never got an answer (offline, server down) says so where errors go;
+  // answers with an error status are swapped there by the server (portal/errors.py).
+  document.addEventListener("htmx:sendError", function () {
+    var region = document.getElementById("flash-region");
+    if (!region) return;
+    region.innerHTML = "";
+    var note = document.createElement("div");
+    note.className = "error-message";
+    note.setAttribute("role", "alert");
+    note.textContent = "We could not reach the portal. Check your connection and try again.";
+    region.appendChild(note);
+    region.scrollIntoView({block: "start"});
+  });
 })();
