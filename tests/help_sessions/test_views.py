@@ -76,7 +76,7 @@ def test_summary_command_prints_the_shares(app, client, session) -> None:
 
 def test_staff_see_what_was_searched_and_read_before_the_request(app, client, session,
                                                                  login) -> None:
-    from portal.enums import Role
+    from portal.auth.models import Role
 
     login(client, make_customer(session))
     client.get("/help/search?q=refund")
