@@ -19,7 +19,7 @@ from portal.links import external_url
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
 from portal.staff.views import bp
-from portal.support import deflection, macros, queue
+from portal.support import deflection, macros, merge, queue
 from portal.support import staff as support_staff
 from portal.support.forms import StaffReplyForm, TriageForm
 from portal.support.models import RequestPriority, RequestStatus
@@ -114,6 +114,23 @@ def request_triage(number: str) -> Response:
                           triage_form=form)
 
 
+@bp.post("/requests/<number>/merge")
+def request_merge(number: str) -> Response:
+    """Merges this request into another open one of the same shopper and order."""
+    db, into = get_session(), (request.form.get("into") or "").strip()[:20]
+    support_staff.get_request(db, number=number)  # an unknown request is a 404, not a message
+    try:
+        kept = merge.merge(db, staff_id=current_user.id, duplicate_number=number,
+                           keep_number=into, now=utcnow(), sla_policy=current_sla_policy())
+    except DomainError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("staff.request_detail", number=number), 303)
+    db.commit()
+    flash(f"{number} is merged into this request and closed.", "success")
+    return redirect(url_for("staff.request_detail", number=kept.number), 303)
+
+
 @bp.post("/requests/<number>/compose")
 def request_compose(number: str) -> Response:
     """Inserts a saved reply or a help-article link into the message being written (CSRF is
@@ -158,6 +175,7 @@ def _render_review(number: str, *, status: int = 200, fragment: str | None = Non
     return render("staff/requests/detail.html", fragment=fragment, status=status,
                   review=review, categories=CATEGORIES, previous=previous, following=following,
                   queue_args=filters.as_args(), article_hits=article_hits or [],
+                  duplicates=merge.find_duplicates(db, review.request),
                   sla=sla_state(current_sla_policy(), review.request, now=now), **forms)
 
 
