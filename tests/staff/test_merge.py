@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.support.models import Message, RequestStatus
 from tests.factories import make_customer, make_order
-from tests.support.factories import add_message, make_request
+from tests.factories.support import add_message, make_request
 
 
 def test_duplicates_are_found_and_merged(client, session, login, staff, shopper) -> None:
