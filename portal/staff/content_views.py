@@ -32,6 +32,7 @@ def content() -> Response:
         drafts=drafts,
         article_count=len(collection.published()),
         replay=replay_failed_searches(db, center=center, since=since),
+        search_warning=center.search_warning(),
         feedback=sorted(service.feedback_counts(db, since=since).items(),
                         key=lambda item: (-item[1][1], item[0]))[:20],
         titles={slug: a.title for slug, a in collection.articles.items()},
