@@ -6,6 +6,7 @@ test says the same thing the same way.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,14 +16,28 @@ from babel.dates import format_date
 from portal.money import babel_locale
 from portal.orders.models import Order, OrderStatus, Shipment
 from portal.orders.models import ShipmentStatus as S
+from portal.vocabulary import Derived, words_for
 
 PROBLEM_STATUSES = (S.EXCEPTION, S.RETURNED_TO_SENDER, S.FAILED_ATTEMPT)
 
 
 @dataclass(frozen=True)
 class StatusText:
-    label: str
+    """A status chip: the vocabulary word, the detail that goes with it, and its colour."""
+
+    word: str
+    detail: str = ""
     tone: str = ""  # "", "ok", "warn" or "bad": the badge colour
+    joiner: str = ", "  # " " when the detail is only a day: "Delivered today"
+
+    @property
+    def label(self) -> str:
+        return f"{self.word}{self.joiner}{self.detail}" if self.detail else self.word
+
+
+def _chip(status: enum.StrEnum, detail: str = "", joiner: str = ", ") -> StatusText:
+    words = words_for(status)
+    return StatusText(words.shopper, detail, words.tone, joiner)
 
 
 @dataclass(frozen=True)
@@ -62,67 +77,69 @@ class Clock:
         return moment.astimezone(self.zone).date()
 
 
-SHIPMENT_WORDS = {
-    S.INFO_RECEIVED: "Label created, waiting for the carrier",
-    S.IN_TRANSIT: "On its way",
-    S.OUT_FOR_DELIVERY: "Out for delivery",
-    S.AVAILABLE_FOR_PICKUP: "Ready to collect",
-    S.DELIVERED: "Delivered",
-    S.FAILED_ATTEMPT: "Delivery attempted, nobody in",
-    S.EXCEPTION: "Delivery problem",
-    S.RETURNED_TO_SENDER: "Coming back to us",
-}
+# The shopper's word for each carrier status (the tracking timeline's lines).
+SHIPMENT_WORDS = {status: words_for(status).shopper for status in S}
+
+
+def due_date(shipment: Shipment) -> date | None:
+    """The day the parcel should arrive: the carrier's latest estimate, else the promise."""
+    return shipment.estimated_delivery_on or shipment.promised_delivery_on
 
 
 def is_late(shipment: Shipment, clock: Clock) -> bool:
-    """Still not delivered after the day the carrier last gave us."""
-    due = shipment.estimated_delivery_on or shipment.promised_delivery_on
-    active = shipment.status not in (S.DELIVERED, S.RETURNED_TO_SENDER)
-    return active and due is not None and due < clock.today
+    """Delayed: past the day it was due, or re-forecast by the carrier beyond the promise."""
+    if shipment.status in (S.DELIVERED, S.RETURNED_TO_SENDER):
+        return False
+    due, promised = due_date(shipment), shipment.promised_delivery_on
+    overdue = due is not None and due < clock.today
+    pushed_back = promised is not None and due is not None and due > promised
+    return overdue or pushed_back
+
+
+def new_estimate(shipment: Shipment, clock: Clock) -> date | None:
+    """The carrier's estimate for a delayed parcel, if it still lies ahead."""
+    due = due_date(shipment)
+    return due if due is not None and due >= clock.today else None
 
 
 def describe_shipment(shipment: Shipment, clock: Clock) -> StatusText:
-    """One parcel's state, with the day that matters to the shopper."""
+    """One parcel's state in the vocabulary's word, with the day that matters to the shopper."""
     status = shipment.status
+    if status is S.DELIVERED and shipment.not_received_reported_at is not None:
+        return _chip(Derived.NOT_RECEIVED)
     if status is S.DELIVERED and shipment.delivered_at is not None:
-        return StatusText(f"Delivered {clock.day(clock.local(shipment.delivered_at))}", "ok")
+        return _chip(status, clock.day(clock.local(shipment.delivered_at)), " ")
     if status is S.OUT_FOR_DELIVERY:
-        return StatusText("Out for delivery today", "ok")
+        return _chip(status, "today", " ")
     if status in PROBLEM_STATUSES or status is S.AVAILABLE_FOR_PICKUP:
-        tone = "warn" if status in (S.FAILED_ATTEMPT, S.AVAILABLE_FOR_PICKUP) else "bad"
-        return StatusText(SHIPMENT_WORDS[status], tone)
-    due = shipment.estimated_delivery_on or shipment.promised_delivery_on
+        return _chip(status)
     if is_late(shipment, clock):
-        return StatusText(f"Running late, was due {clock.day(due)}", "warn")  # type: ignore[arg-type]
-    if due is not None:
-        return StatusText(f"Arriving {clock.day(due)}")
-    return StatusText(SHIPMENT_WORDS[status])
+        estimate = new_estimate(shipment, clock)
+        return _chip(Derived.DELAYED, f"now expected {clock.day(estimate)}" if estimate
+                     else "no new date from the carrier yet")
+    due = due_date(shipment)
+    return _chip(status, f"arriving {clock.day(due)}" if due is not None else "")
 
 
 def describe_order(order: Order, clock: Clock) -> StatusText:
-    """The order's state in words; needs order.shipments loaded."""
-    if order.status is OrderStatus.CANCELLED:
-        return StatusText("Cancelled")
-    if order.status is OrderStatus.RETURNED:
-        return StatusText("Returned")
+    """The order's state in the vocabulary's words; needs order.shipments loaded."""
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
+        return _chip(order.status)
     if order.status is OrderStatus.PROCESSING or not order.shipments:
-        return StatusText("Preparing your order")
+        return _chip(OrderStatus.PROCESSING)
     open_parcels = [s for s in order.shipments if s.status is not S.DELIVERED]
     if not open_parcels:
-        last = max((s.delivered_at for s in order.shipments if s.delivered_at), default=None)
         if order.status is OrderStatus.PARTIALLY_SHIPPED:
-            return StatusText("Partly delivered, the rest is being prepared")
-        if last is None:
-            return StatusText("Delivered", "ok")
-        return StatusText(f"Delivered {clock.day(clock.local(last))}", "ok")
+            return _chip(Derived.PARTLY_DELIVERED, "the rest is being prepared")
+        last = max((s.delivered_at for s in order.shipments if s.delivered_at), default=None)
+        return _chip(OrderStatus.DELIVERED, clock.day(clock.local(last)) if last else "", " ")
     texts = [describe_shipment(s, clock) for s in open_parcels]
     rank = {"bad": 0, "warn": 1, "ok": 2, "": 3}
     worst = min(texts, key=lambda text: rank[text.tone])
     if worst.tone in ("", "ok") and len(open_parcels) > 1:
-        due = [s.estimated_delivery_on or s.promised_delivery_on for s in open_parcels]
-        known = [d for d in due if d is not None]
+        known = [d for d in (due_date(s) for s in open_parcels) if d is not None]
         if known:
-            return StatusText(f"Arriving by {clock.day(max(known))}")
+            return _chip(OrderStatus.SHIPPED, f"arriving by {clock.day(max(known))}")
     return worst
 
 

@@ -39,9 +39,15 @@ def test_days_are_written_the_way_people_say_them(day, words):
 
 def test_shipment_words():
     assert status.describe_shipment(parcel(due=date(2026, 11, 24)), CLOCK).label == \
-        "Arriving Tuesday"
+        "On its way, arriving Tuesday"
     late = status.describe_shipment(parcel(due=date(2026, 11, 17)), CLOCK)
-    assert late.label == "Running late, was due 17 November" and late.tone == "warn"
+    assert late.word == "Delayed" and late.tone == "warn"
+    assert late.detail == "no new date from the carrier yet"
+    # Re-forecast beyond the promise: delayed although the new day is still ahead.
+    pushed = status.describe_shipment(parcel(due=date(2026, 11, 25), promised=date(2026, 11, 19)),
+                                      CLOCK)
+    assert (pushed.word, pushed.detail, pushed.tone) == ("Delayed", "now expected Wednesday",
+                                                         "warn")
     # Delivered late in the evening Pacific time is still "today" there, not tomorrow (UTC).
     evening = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
     assert status.describe_shipment(parcel(S.DELIVERED, delivered_at=evening), CLOCK).label \
@@ -55,10 +61,10 @@ def test_shipment_words():
 def test_order_words():
     assert status.describe_order(order(OrderStatus.CANCELLED), CLOCK).label == "Cancelled"
     assert status.describe_order(order(OrderStatus.PROCESSING), CLOCK).label == \
-        "Preparing your order"
+        "Being prepared"
     two = [parcel(due=date(2026, 11, 20)), parcel(due=date(2026, 11, 23))]
     assert status.describe_order(order(OrderStatus.SHIPPED, two), CLOCK).label == \
-        "Arriving by Monday"
+        "On its way, arriving by Monday"
     problem = [parcel(due=date(2026, 11, 20)), parcel(S.EXCEPTION)]
     assert status.describe_order(order(OrderStatus.SHIPPED, problem), CLOCK).label == \
         "Delivery problem"

@@ -31,7 +31,7 @@ def test_a_preparing_order_can_be_cancelled_but_not_tracked_or_returned(client, 
     response = client.get(f"/orders/{order.number}/help")
     html = response.text
     assert response.status_code == 200
-    assert "Ada, here is where your order stands" in html and "Preparing your order" in html
+    assert "Ada, here is where your order stands" in html and "Being prepared" in html
     assert f'href="/orders/{order.number}#actions-heading">Cancel the order' in html
     assert "Nothing has left our warehouse yet" in html
     assert "Not delivered yet: you can return it once it arrives." in html
