@@ -57,6 +57,8 @@ def register_extensions(app: Flask) -> None:
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in URLs stops at the largest 32-bit id, so an absurd one is a 404, not a 500."""
 
+    regex = r"[0-9]+"  # ASCII only: werkzeug's \d would also take "٣" (Arabic-Indic three)
+
     def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)

@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.numbers import parse_int
+
 T = TypeVar("T")
 
 
@@ -33,11 +35,7 @@ class Page(Generic[T]):
 
 def page_number(raw: str | None) -> int:
     """A page number from user input; anything odd means the first page."""
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        return 1
-    return number if 1 <= number <= 100_000 else 1
+    return parse_int(raw, minimum=1, maximum=100_000) or 1
 
 
 def paginate(session: Session, statement: Select[Any], *, number: int, per_page: int) -> Page[Any]:

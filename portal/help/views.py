@@ -13,6 +13,7 @@ from portal.help.center import get_help_center
 from portal.help.forms import FeedbackForm
 from portal.help.visitors import customer_id, is_staff, remember_visitor, visitor_key
 from portal.help_sessions import tracking
+from portal.numbers import to_int
 from portal.web import is_htmx, render
 
 bp = Blueprint("help", __name__)
@@ -60,7 +61,7 @@ def article(slug: str) -> Response:
     if found is None:
         abort(404)
     db = get_session()
-    from_search = request.args.get("sid", type=int)
+    from_search = request.args.get("sid", type=to_int)
     if from_search is not None and from_search == session.get(LAST_SEARCH_KEY):
         service.record_click(db, search_event_id=from_search, slug=slug)
     if not found.is_draft:

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.auth.models import Customer
 from portal.domain import NotFound
+from portal.numbers import MAX_ROW_ID, parse_int
 from portal.orders.models import Order, OrderLine, OrderStatus, Shipment, ShipmentLine
 from portal.pagination import Page, page_number, paginate
 
 MAX_QUERY_LENGTH = 100
-MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id from a URL would be a 500 there
 
 
 class OrderNotFound(NotFound):
@@ -50,7 +50,7 @@ def parse_filters(args: Mapping[str, str]) -> OrderFilters:
     except ValueError:
         status = None
     year_raw = (args.get("year") or "").strip()
-    year = int(year_raw) if year_raw.isdigit() and 1990 <= int(year_raw) <= 2200 else None
+    year = parse_int(year_raw, minimum=1990, maximum=2200)
     # A shop's order name is written "#1001"; the portal stores the number without the "#".
     q = " ".join((args.get("q") or "").split()).lstrip("#")[:MAX_QUERY_LENGTH]
     return OrderFilters(status=status, year=year, q=q, page=page_number(args.get("page")))

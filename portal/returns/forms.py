@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from portal.numbers import to_int
 from portal.returns.lines import LineOption
 from portal.returns.models import ItemCondition, ReturnReason, ReturnResolution, ReturnStatus
 from portal.returns.service import ReturnItem, quantity_field, reason_field
@@ -49,7 +50,7 @@ class QuantityField(IntegerField):
             self.data = 0
             return
         try:
-            self.data = int(raw)
+            self.data = to_int(raw, maximum=10_000)
         except ValueError:
             self.data = None
             raise ValueError("Enter a whole number, such as 1.") from None

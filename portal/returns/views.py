@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.db import get_session, utcnow
+from portal.numbers import to_int
 from portal.pagination import page_number
 from portal.returns import progress, service
 from portal.returns.forms import CancelForm, ReturnFormBase, build_return_form
@@ -39,7 +40,7 @@ def policy() -> Response:
 def _form_for(returnable: ReturnableOrder) -> ReturnFormBase:
     return build_return_form(
         returnable.eligible, bonus_percent=returnable.rules.credit_bonus_percent,
-        preselect=request.args.get("line", type=int),
+        preselect=request.args.get("line", type=to_int),
     )
 
 

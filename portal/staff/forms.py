@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from portal.audit import AuditFilters
 from portal.auth.models import Customer
 from portal.formatting import humanize
+from portal.numbers import parse_int
 from portal.orders.models import Order
 from portal.returns.models import ReturnReason
 from portal.support.forms import new_idempotency_key
@@ -52,7 +53,7 @@ class AuditFilterForm(FlaskForm):
 
     def filters(self) -> AuditFilters:
         return AuditFilters(
-            actor_id=int(self.actor.data) if self.actor.data else None,
+            actor_id=parse_int(self.actor.data),
             object_type=self.object_type.data or None,
             object_id=(self.object_id.data or "").strip() or None,
             action=self.action.data or None,
@@ -97,7 +98,7 @@ class BulkForm(FlaskForm):
         assignee = self.assignee.data
         return BulkChange(
             status=RequestStatus(self.status.data) if self.status.data else None,
-            assignee_id=int(assignee) if assignee and assignee != "none" else None,
+            assignee_id=parse_int(assignee),
             unassign=assignee == "none",
         )
 

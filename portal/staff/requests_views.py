@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from portal.db import get_session, utcnow
 from portal.domain import DomainError
 from portal.links import external_url
+from portal.numbers import parse_int
 from portal.pagination import page_number
 from portal.staff.forms import BulkForm
 from portal.staff.views import bp
@@ -97,7 +98,7 @@ def request_triage(number: str) -> Response:
         change = support_staff.Triage(
             status=RequestStatus(form.status.data), priority=RequestPriority(form.priority.data),
             category=form.category.data,
-            assignee_id=int(form.assignee.data) if form.assignee.data else None,
+            assignee_id=parse_int(form.assignee.data),
         )
         try:
             changes = support_staff.triage(db, staff_id=current_user.id, number=number,
@@ -138,8 +139,9 @@ def request_compose(number: str) -> Response:
     db, form = get_session(), StaffReplyForm()
     support_request = support_staff.get_request(db, number=number)
     additions: list[str] = []
-    if "insert_macro" in request.form and form.macro.data and form.macro.data.isdigit():
-        macro = macros.get_macro(db, int(form.macro.data))
+    macro_id = parse_int(form.macro.data, minimum=1)
+    if "insert_macro" in request.form and macro_id is not None:
+        macro = macros.get_macro(db, macro_id)
         additions.append(macros.fill(macro.body, macros.request_variables(db, support_request)))
     slug = request.form.get("insert_article", "")
     hits = deflection.suggest_articles(form.article_q.data, limit=5)

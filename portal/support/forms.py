@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.models import Customer
 from portal.formatting import humanize, local_date
+from portal.numbers import to_int
 from portal.orders.models import Order
 from portal.support.attachments import ACCEPT, MAX_FILES
 from portal.support.models import RequestPriority, RequestStatus
@@ -79,9 +80,9 @@ class ContactForm(FlaskForm):
 
 class ProblemReportForm(FlaskForm):
     lines = SelectMultipleField(
-        "Which items?", coerce=int, choices=[], option_widget=CheckboxInput(),
+        "Which items?", coerce=to_int, choices=[], option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False), validate_choice=False)
-    shipment = SelectField("Which parcel?", coerce=int, choices=[], validate_choice=False)
+    shipment = SelectField("Which parcel?", coerce=to_int, choices=[], validate_choice=False)
     description = TextAreaField(
         "What happened?", validators=[
             DataRequired(message="Tell us in a few words what happened."),
@@ -116,7 +117,7 @@ class ResolveForm(FlaskForm):
 
 class RatingForm(FlaskForm):
     score = RadioField(
-        "How well did we help?", coerce=int,
+        "How well did we help?", coerce=to_int,
         choices=[(5, "5 · Excellent"), (4, "4 · Good"), (3, "3 · Okay"), (2, "2 · Poor"),
                  (1, "1 · Very poor")],
         validators=[DataRequired(message="Choose a score from 1 to 5.")],

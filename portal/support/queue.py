@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.orm import Session, joinedload
 
 from portal.auth.models import Customer
+from portal.numbers import parse_int
 from portal.orders.models import Order
 from portal.pagination import Page, paginate
 from portal.support.models import Message, RequestPriority, RequestStatus, SupportRequest
@@ -24,7 +25,6 @@ ACTIVE = "active"  # the status filter's default: open or waiting for the shoppe
 ANY = ""
 UNASSIGNED = "none"
 MINE = "me"
-MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in the query would be a 500 there
 SEARCH_MAX = 100
 _PRIORITY_RANK = case(
     {RequestPriority.URGENT.value: 0, RequestPriority.HIGH.value: 1,
@@ -71,8 +71,7 @@ class QueueFilters:
 
         statuses = {s.value for s in RequestStatus} | {ACTIVE, ANY}
         assignee = get("assignee")
-        if assignee not in (MINE, UNASSIGNED) and not (
-                assignee.isdigit() and int(assignee) <= MAX_ROW_ID):
+        if assignee not in (MINE, UNASSIGNED) and parse_int(assignee, minimum=1) is None:
             assignee = ANY
         status = get("status") if "status" in args else ACTIVE
         return cls(

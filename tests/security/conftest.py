@@ -1,0 +1,1 @@
+from tests.demo.conftest import seed  # noqa: F401  (the seeded demo store)
