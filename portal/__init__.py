@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from portal import db, errors, jobs, mail, security
+from portal import db, errors, jobs, mail, ratelimit, security
 from portal.config import PROJECT_ROOT, load_config
-from portal.extensions import csrf, htmx, limiter, login_manager
+from portal.extensions import csrf, htmx, login_manager
 from portal.store import load_policy
 from portal.support.sla import load_sla_policy
 
@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     mail.init_app(app)
     security.init_app(app)
 

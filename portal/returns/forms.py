@@ -50,7 +50,8 @@ class QuantityField(IntegerField):
             self.data = 0
             return
         try:
-            self.data = to_int(raw, maximum=10_000)
+            number = to_int(raw.removeprefix("-"), maximum=10_000)
+            self.data = -number if raw.startswith("-") else number  # "-1" gets "Enter 0 or more."
         except ValueError:
             self.data = None
             raise ValueError("Enter a whole number, such as 1.") from None

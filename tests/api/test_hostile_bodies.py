@@ -97,3 +97,21 @@ def test_load_json_refuses_what_cannot_be_stored(body, field):
 def test_load_json_keeps_ordinary_documents():
     assert load_json(b'{"events": [{"id": "\\ud83d\\ude00", "n": 1.5}]}') == {
         "events": [{"id": "\U0001F600", "n": 1.5}]}
+
+
+def test_an_upload_view_keeps_its_larger_limit_even_for_the_csrf_check(app, client, session):
+    import re as regex
+
+    from tests.factories import DEMO_PASSWORD, make_customer
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    customer = make_customer(session)
+    token = regex.search(r'name="csrf_token" [^>]*value="([^"]+)"',
+                         client.get("/login").text).group(1)
+    client.post("/login", data={"email": customer.email, "password": DEMO_PASSWORD,
+                                "csrf_token": token})
+    photo = io.BytesIO(b"\xff" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    response = client.post("/contact", content_type="multipart/form-data", data={
+        "csrf_token": token, "subject": "Broken lamp", "body": "It arrived broken.",
+        "attachments": [(photo, "lamp.jpg")]})
+    assert response.status_code == 422  # read and refused as a photo, not a 413
