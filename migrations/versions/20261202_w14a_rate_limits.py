@@ -1,7 +1,7 @@
 """rate limits
 
 Revision ID: w14a_rate_limits
-Revises: w15_outbound
+Revises: w11_ledger
 Create Date: 2026-12-02 05:36:57.004938
 """
 
@@ -14,7 +14,7 @@ import portal.db
 
 
 revision: str = 'w14a_rate_limits'
-down_revision: str | None = 'w15_outbound'
+down_revision: str | None = 'w11_ledger'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
