@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from portal.enums import Role
+from portal.auth.models import Role
 from portal.numbers import parse_int, to_int
 from tests.factories import make_customer, make_order
 

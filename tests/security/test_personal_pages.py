@@ -7,9 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.auth.models import Customer
+from portal.auth.models import Customer, Role
 from portal.billing.models import Invoice
-from portal.enums import Role
 from portal.orders.models import Order, Shipment
 from portal.returns.models import ReturnRequest
 from portal.support.models import SupportRequest
