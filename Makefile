@@ -53,6 +53,7 @@ run: prepare
 	@# The job worker (mail, outbound events, exports) runs beside gunicorn and stops with it.
 	export PORTAL_ENV=$${PORTAL_ENV:-development}; \
 	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	export PORTAL_RATELIMIT_STORAGE_URI=$${PORTAL_RATELIMIT_STORAGE_URI:-database}; \
 	$(FLASK) jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) \
