@@ -1,4 +1,5 @@
-"""The documented limits hold on a real gunicorn with two workers, as `make run` starts it.
+"""The documented limits hold on a real gunicorn with two workers, as `make run` starts it
+(PORTAL_RATELIMIT_STORAGE_URI=database).
 
 Counters used to live in each worker's memory, so two workers answered 20 of 40 wrong
 passwords where 10 per minute is documented. They now live in the shared database.
@@ -38,7 +39,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[int]:
            "PORTAL_ENV": "development", "PORTAL_LOGIN_RATE_LIMIT": "10 per minute",
            "PORTAL_INDEX_DIR": str(tmp_path / "index"), "PORTAL_OUTBOX_DIR": str(tmp_path / "out"),
            "PORTAL_CARRIER_SECRET_UPS": CARRIER_SECRET}
-    env.pop("PORTAL_RATELIMIT_STORAGE_URI", None)
+    env["PORTAL_RATELIMIT_STORAGE_URI"] = "database"  # as `make run` sets it
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "wsgi:app"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
