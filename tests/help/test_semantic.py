@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from portal.enums import Role
 
+from portal.auth.models import Role
 from portal.help import embedding
 from portal.help.content import load_collection
 from portal.help.index_dirs import IndexDirs
